@@ -1,0 +1,18 @@
+# One warning set for every target: warnings are errors.
+add_library(redwing_copts INTERFACE)
+target_compile_options(redwing_copts INTERFACE
+  -Wall -Wextra -Werror -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
+  -Wno-missing-field-initializers)
+if(CMAKE_BUILD_TYPE STREQUAL "RelWithDebInfo" OR CMAKE_BUILD_TYPE STREQUAL "Release")
+  target_compile_options(redwing_copts INTERFACE -O2)
+endif()
+if(REDWING_SANITIZE STREQUAL "address")
+  target_compile_options(redwing_copts INTERFACE -fsanitize=address,undefined
+                         -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(redwing_copts INTERFACE -fsanitize=address,undefined)
+elseif(REDWING_SANITIZE STREQUAL "thread")
+  target_compile_options(redwing_copts INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(redwing_copts INTERFACE -fsanitize=thread)
+elseif(NOT REDWING_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "REDWING_SANITIZE must be empty, address or thread")
+endif()

@@ -1,0 +1,112 @@
+#include "protocol/numbers.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace redwing {
+
+std::optional<uint64_t> ParseUint64(std::string_view s) {
+  if (s.empty() || s.size() >= kMaxIntChars) return std::nullopt;
+  if (s.size() == 1 && s[0] == '0') return 0;
+  if (s[0] < '1' || s[0] > '9') return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+std::optional<int64_t> ParseInt64(std::string_view s) {
+  bool negative = !s.empty() && s[0] == '-';
+  if (negative) s.remove_prefix(1);
+  if (negative && s == "0") return std::nullopt;
+  auto u = ParseUint64(s);
+  if (!u) return std::nullopt;
+  if (negative) {
+    if (*u > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;
+    return static_cast<int64_t>(0 - *u);
+  }
+  if (*u > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  return static_cast<int64_t>(*u);
+}
+
+namespace {
+// Long-double text never needs more than this (Redis's MAX_LONG_DOUBLE_CHARS).
+constexpr size_t kMaxLongDoubleChars = 5 * 1024;
+}  // namespace
+
+std::optional<long double> ParseLongDouble(std::string_view s) {
+  if (s.empty() || s.size() >= kMaxLongDoubleChars) return std::nullopt;
+  char buf[kMaxLongDoubleChars];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  if (std::isspace(static_cast<unsigned char>(buf[0]))) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  long double v = std::strtold(buf, &end);
+  if (*end != '\0' || std::isnan(v)) return std::nullopt;
+  if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) return std::nullopt;
+  return v;
+}
+
+std::optional<double> ParseDouble(std::string_view s) {
+  if (s.empty() || s.size() >= kMaxLongDoubleChars) return std::nullopt;
+  char buf[kMaxLongDoubleChars];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  if (std::isspace(static_cast<unsigned char>(buf[0]))) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  double v = std::strtod(buf, &end);
+  if (*end != '\0' || std::isnan(v)) return std::nullopt;
+  if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) return std::nullopt;
+  return v;
+}
+
+size_t FormatInt64(int64_t v, char* buf) {
+  char tmp[kMaxIntChars];
+  uint64_t u = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  size_t n = 0;
+  do {
+    tmp[n++] = static_cast<char>('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  size_t len = 0;
+  if (v < 0) buf[len++] = '-';
+  while (n > 0)
+    buf[len++] = tmp[--n];
+  return len;
+}
+
+std::string Int64ToString(int64_t v) {
+  char buf[kMaxIntChars];
+  return std::string(buf, FormatInt64(v, buf));
+}
+
+std::string FormatLongDoubleHuman(long double v) {
+  char buf[kMaxLongDoubleChars];
+  int len = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  if (len <= 0 || static_cast<size_t>(len) >= sizeof(buf)) return "0";
+  if (std::strchr(buf, '.') != nullptr) {
+    while (buf[len - 1] == '0')
+      --len;
+    if (buf[len - 1] == '.') --len;
+  }
+  if (len == 2 && buf[0] == '-' && buf[1] == '0') return "0";
+  return std::string(buf, static_cast<size_t>(len));
+}
+
+std::string FormatDouble(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  int len = std::snprintf(buf, sizeof(buf), "%.17g", v);
+  return std::string(buf, static_cast<size_t>(len));
+}
+
+}  // namespace redwing

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+// Number <-> text conversions with Redis's exact acceptance rules and output formats. Pure
+// functions, thread-safe.
+namespace redwing {
+
+// Longest text of a 64-bit integer, sign included, plus a terminator.
+inline constexpr size_t kMaxIntChars = 21;
+
+// Strict integer parse as Redis's string2ll: no spaces, no '+', no leading zeros, no "-0".
+std::optional<int64_t> ParseInt64(std::string_view s);
+// As ParseInt64 but for unsigned values in [0, UINT64_MAX].
+std::optional<uint64_t> ParseUint64(std::string_view s);
+// Redis's string2ld: strtold over the whole text, no leading space, no NaN, no overflow.
+std::optional<long double> ParseLongDouble(std::string_view s);
+// Redis's string2d-style double parse used for scores and float arguments (accepts inf).
+std::optional<double> ParseDouble(std::string_view s);
+
+// Writes v in decimal into buf (at least kMaxIntChars bytes); returns the length.
+size_t FormatInt64(int64_t v, char* buf);
+std::string Int64ToString(int64_t v);
+// Redis's ld2string(..., LD_STR_HUMAN): "%.17Lf" with trailing zeros removed (INCRBYFLOAT).
+std::string FormatLongDoubleHuman(long double v);
+// "%.17g", with "inf"/"-inf" spelled as Redis does.
+std::string FormatDouble(double v);
+
+}  // namespace redwing

@@ -1,0 +1,102 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace redwing {
+
+struct CommandContext;
+
+// Command flags, as Redis names them (COMMAND INFO prints them), plus Redwing's routing flags.
+enum CommandFlag : uint32_t {
+  kCmdWrite = 1u << 0,
+  kCmdReadonly = 1u << 1,
+  kCmdFast = 1u << 2,
+  kCmdDenyOom = 1u << 3,
+  kCmdAdmin = 1u << 4,
+  kCmdPubSub = 1u << 5,
+  kCmdNoScript = 1u << 6,
+  kCmdLoading = 1u << 7,
+  kCmdStale = 1u << 8,
+  kCmdNoAuth = 1u << 9,    // allowed before AUTH
+  kCmdNoMulti = 1u << 10,  // cannot be queued in MULTI (runs immediately)
+  kCmdAllowBusy = 1u << 11,
+  // Routing (not printed by COMMAND): where the handler runs.
+  kCmdAllShards = 1u << 20,  // needs every shard held (DBSIZE, KEYS, FLUSHALL, ...)
+  kCmdClient = 1u << 21,     // runs on the connection's thread with its ClientState
+  kCmdAsync = 1u << 22,      // may finish on another thread (Session::Suspend)
+  kCmdExec = 1u << 23,       // EXEC: run by the session itself
+};
+
+using CommandHandler = void (*)(CommandContext&);
+// For commands whose keys are not at fixed positions (e.g. "numkeys" forms): appends the indexes
+// of the key arguments. Returns false if the arguments are malformed (the handler then reports).
+using KeyFinder = bool (*)(std::span<const std::string_view> args, std::vector<int>* keys);
+
+// One command: its metadata (as Redis's command table) and handler. Immutable after start-up,
+// shared by all threads.
+struct CommandSpec {
+  std::string name;  // lower case; "config|get" for a subcommand
+  int arity = 0;     // Redis convention: -N means at least N (the name counts)
+  uint32_t flags = 0;
+  int first_key = 0;  // 0: no keys
+  int last_key = 0;   // negative: counted from the end (-1 = last argument)
+  int key_step = 0;
+  CommandHandler handler = nullptr;
+  KeyFinder key_finder = nullptr;
+  std::string acl_categories;  // e.g. "@write @string @slow"
+  std::string group;           // COMMAND DOCS group: string, generic, connection, server, ...
+  std::string summary;
+  std::string since;
+  std::string complexity;
+  // Container commands (CONFIG, CLIENT, ...) dispatch on their first argument.
+  std::unordered_map<std::string, std::unique_ptr<CommandSpec>> subcommands;
+  int id = 0;  // index into per-command statistics
+
+  bool has_keys() const { return first_key > 0 || key_finder != nullptr; }
+  // Appends the argument indexes of this invocation's keys.
+  bool FindKeys(std::span<const std::string_view> args, std::vector<int>* keys) const;
+};
+
+// The table of all commands: built once at start-up (each family adds its own entries), then
+// read-only and shared by all threads.
+class CommandRegistry {
+ public:
+  static const CommandRegistry& Get();
+
+  // Finds a command by name, case-insensitively; nullptr if unknown.
+  const CommandSpec* Find(std::string_view name) const;
+  const std::vector<const CommandSpec*>& all() const { return all_; }
+  size_t count() const { return all_.size(); }
+  // Number of command ids allocated (commands and subcommands), for statistics arrays.
+  int id_count() const { return next_id_; }
+  const CommandSpec* ById(int id) const { return by_id_[static_cast<size_t>(id)]; }
+
+  // Registration (start-up only).
+  CommandSpec& Add(CommandSpec spec);
+  CommandSpec& AddSubcommand(CommandSpec& parent, CommandSpec spec);
+
+ private:
+  CommandRegistry();
+  std::unordered_map<std::string, std::unique_ptr<CommandSpec>> commands_;
+  std::vector<const CommandSpec*> all_;
+  std::vector<const CommandSpec*> by_id_;
+  int next_id_ = 0;
+};
+
+// Each command family registers its commands (called once, by the registry's constructor).
+void RegisterStringCommands(CommandRegistry& r);
+void RegisterKeyCommands(CommandRegistry& r);
+void RegisterConnectionCommands(CommandRegistry& r);
+void RegisterServerCommands(CommandRegistry& r);
+void RegisterTransactionCommands(CommandRegistry& r);
+void RegisterConfigCommands(CommandRegistry& r);
+void RegisterClientCommands(CommandRegistry& r);
+void RegisterIntrospectionCommands(CommandRegistry& r);
+
+}  // namespace redwing

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace redwing {
+
+// Server configuration: every directive, its default, bounds and whether it can change at runtime,
+// in one table (config.cc). Values that the request path reads are atomics; strings sit behind a
+// mutex (read only on admin paths: AUTH, CONFIG, logging).
+//
+// Thread-safety: Get/Set/Rewrite may be called from any thread; they serialise on an internal
+// mutex. The typed accessors are lock-free.
+class Config {
+ public:
+  Config();
+
+  // Loads redis.conf-syntax text (one directive per line, '#' comments, quoted arguments).
+  // Returns an error message naming the line on failure.
+  std::optional<std::string> LoadFile(const std::string& path);
+  std::optional<std::string> LoadText(std::string_view text, std::string_view origin);
+  // Applies one directive (start-up: every directive is allowed). Returns an error on failure.
+  std::optional<std::string> Apply(std::string_view name, const std::vector<std::string>& args);
+
+  // CONFIG GET: (name, value) pairs for every directive matching any of the glob patterns.
+  std::vector<std::pair<std::string, std::string>> Get(
+      const std::vector<std::string_view>& patterns) const;
+  // CONFIG SET with Redis's all-or-nothing semantics and error texts. Returns the error (without
+  // "ERR ") or nothing.
+  std::optional<std::string> Set(const std::vector<std::pair<std::string, std::string>>& pairs);
+  // CONFIG REWRITE: rewrites the file keeping comments and unknown lines, updating directives
+  // whose value differs from the default. Returns an error text on failure.
+  std::optional<std::string> Rewrite();
+
+  const std::string& config_file() const { return config_file_; }
+
+  // Typed accessors (lock-free).
+  int port() const { return static_cast<int>(port_.load(std::memory_order_relaxed)); }
+  int threads() const { return static_cast<int>(threads_.load(std::memory_order_relaxed)); }
+  int databases() const { return static_cast<int>(databases_.load(std::memory_order_relaxed)); }
+  int64_t maxclients() const { return maxclients_.load(std::memory_order_relaxed); }
+  int64_t timeout() const { return timeout_.load(std::memory_order_relaxed); }
+  int64_t tcp_keepalive() const { return tcp_keepalive_.load(std::memory_order_relaxed); }
+  int64_t proto_max_bulk_len() const { return proto_max_bulk_len_.load(std::memory_order_relaxed); }
+  int64_t client_query_buffer_limit() const {
+    return client_query_buffer_limit_.load(std::memory_order_relaxed);
+  }
+  int hz() const { return static_cast<int>(hz_.load(std::memory_order_relaxed)); }
+  bool requirepass_set() const { return has_requirepass_.load(std::memory_order_acquire); }
+  std::string requirepass() const;
+  std::string bind() const;
+  std::string loglevel() const;
+  std::string logfile() const;
+  int loglevel_rank() const { return static_cast<int>(loglevel_rank_.load()); }
+
+  struct Directive;
+
+ private:
+  friend struct ConfigTable;
+  std::string StringValue(const Directive& d) const;
+
+  mutable std::mutex mu_;
+  std::string config_file_;
+  std::atomic<int64_t> port_{6379};
+  std::atomic<int64_t> threads_{0};
+  std::atomic<int64_t> databases_{16};
+  std::atomic<int64_t> maxclients_{10000};
+  std::atomic<int64_t> timeout_{0};
+  std::atomic<int64_t> tcp_keepalive_{300};
+  std::atomic<int64_t> proto_max_bulk_len_{512ll * 1024 * 1024};
+  std::atomic<int64_t> client_query_buffer_limit_{1024ll * 1024 * 1024};
+  std::atomic<int64_t> hz_{10};
+  std::atomic<int64_t> loglevel_rank_{2};
+  std::atomic<bool> has_requirepass_{false};
+  std::string requirepass_;
+  std::string bind_ = "* -::*";
+  std::string loglevel_ = "notice";
+  std::string logfile_;
+  std::string daemonize_ = "no";
+};
+
+// Redis's memtoull: "100", "1k", "1kb", "5mb", "2gb" (k = 1000, kb = 1024; case-insensitive).
+std::optional<int64_t> ParseMemory(std::string_view s);
+
+}  // namespace redwing

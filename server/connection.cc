@@ -1,0 +1,196 @@
+#include "server/connection.h"
+
+#include <asio/ip/tcp.hpp>
+#include <asio/write.hpp>
+
+#include "server/connection_socket.h"
+#include "server/engine.h"
+#include "server/logging.h"
+#include "server/worker.h"
+#include "server/worker_loop.h"
+
+namespace redwing {
+
+namespace {
+constexpr size_t kReadChunk = 16 * 1024;
+// Past this many bytes of unsent replies we stop reading the client's requests until it drains.
+constexpr size_t kBackpressureBytes = 4 * 1024 * 1024;
+// A buffer that grew past this (a huge request or reply) is released once empty.
+constexpr size_t kShrinkAbove = 1024 * 1024;
+
+std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
+  std::string addr = ep.address().to_string();
+  if (ep.address().is_v6()) addr = "[" + addr + "]";
+  return addr + ":" + std::to_string(ep.port());
+}
+}  // namespace
+
+Connection::Connection(Engine* engine, Worker* worker, std::unique_ptr<ConnectionSocket> socket)
+    : engine_(engine),
+      worker_(worker),
+      socket_(std::move(socket)),
+      parser_(static_cast<size_t>(engine->config().proto_max_bulk_len())),
+      session_(engine, worker, this) {
+  asio::error_code ec;
+  auto remote = socket_->socket.remote_endpoint(ec);
+  if (!ec) peer_ = Endpoint(remote);
+  auto local = socket_->socket.local_endpoint(ec);
+  if (!ec) local_ = Endpoint(local);
+}
+
+Connection::~Connection() = default;
+
+void Connection::Start() {
+  asio::error_code ec;
+  socket_->socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  if (engine_->config().tcp_keepalive() > 0) {
+    socket_->socket.set_option(asio::socket_base::keep_alive(true), ec);
+  }
+  registry_position = worker_->loop().connections.insert(worker_->loop().connections.end(), this);
+  registered_ = true;
+  DoRead();
+}
+
+void Connection::Close() {
+  if (closed_) return;
+  closed_ = true;
+  asio::error_code ec;
+  socket_->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_->socket.close(ec);
+  session_.Close();
+  if (registered_) {
+    worker_->loop().connections.erase(registry_position);
+    registered_ = false;
+  }
+  engine_->connected_clients.fetch_sub(1);
+}
+
+void Connection::DoRead() {
+  if (reading_ || closed_ || session_.waiting()) return;
+  if (write_in_flight_ && session_.out().size() > kBackpressureBytes) return;
+  if (parse_pos_ > 0) {
+    in_.Consume(parse_pos_);
+    parse_pos_ = 0;
+  }
+  if (in_.empty()) in_.ShrinkIfIdleAbove(kShrinkAbove);
+  size_t want = kReadChunk;
+  if (parser_.BytesWanted() > in_.size()) {
+    want = std::max(want, parser_.BytesWanted() - in_.size());
+  }
+  char* dst = in_.PrepareWrite(want);
+  size_t room = in_.capacity() - in_.size();
+  reading_ = true;
+  auto self = shared_from_this();
+  socket_->socket.async_read_some(asio::buffer(dst, room),
+                                  [this, self](const asio::error_code& ec, size_t n) {
+                                    reading_ = false;
+                                    if (ec || closed_) {
+                                      Close();
+                                      return;
+                                    }
+                                    in_.Commit(n);
+                                    WorkerCounters::Bump(worker_->counters().net_input_bytes, n);
+                                    ProcessInput();
+                                  });
+}
+
+void Connection::ProcessInput() {
+  parser_.set_max_bulk_len(static_cast<size_t>(engine_->config().proto_max_bulk_len()));
+  while (!closed_ && !session_.waiting() && protocol_error_.empty() && !close_after_write_) {
+    size_t consumed = 0;
+    std::string_view input = in_.view().substr(parse_pos_);
+    auto status = parser_.Parse(input, &consumed);
+    if (status == RespParser::Status::kNeedMore) {
+      auto limit = static_cast<size_t>(engine_->config().client_query_buffer_limit());
+      if (input.size() > limit) {
+        Log(LogLevel::kWarning, "Closing client that reached max query buffer length: " + peer_);
+        Close();
+        return;
+      }
+      break;
+    }
+    if (status == RespParser::Status::kError) {
+      protocol_error_ = parser_.error();
+      break;
+    }
+    bool is_inline = input[0] != '*';
+    parse_pos_ += consumed;
+    if (parser_.args().empty()) continue;
+    if (!session_.Execute(parser_.args(), !is_inline)) break;
+    if (session_.client().close_after_reply) close_after_write_ = true;
+  }
+  if (closed_) return;
+  if (!session_.waiting()) session_.Flush();
+  if (!session_.waiting() && !protocol_error_.empty()) {
+    Log(LogLevel::kVerbose, "Protocol error (" + protocol_error_ + ") from client: " + peer_);
+    session_.AppendError(protocol_error_);
+    close_after_write_ = true;
+  }
+  MaybeWrite();
+  if (!session_.waiting() && !close_after_write_) DoRead();
+}
+
+void Connection::OnSessionResumed() {
+  if (closed_) return;
+  if (session_.client().close_after_reply) close_after_write_ = true;
+  ProcessInput();
+}
+
+void Connection::MaybeWrite() {
+  if (write_in_flight_ || closed_) return;
+  if (session_.out().empty()) {
+    if (close_after_write_) Close();
+    return;
+  }
+  writing_.Swap(session_.out());
+  write_in_flight_ = true;
+  auto self = shared_from_this();
+  asio::async_write(socket_->socket, asio::buffer(writing_.data(), writing_.size()),
+                    [this, self](const asio::error_code& ec, size_t n) {
+                      write_in_flight_ = false;
+                      if (ec || closed_) {
+                        Close();
+                        return;
+                      }
+                      WorkerCounters::Bump(worker_->counters().net_output_bytes, n);
+                      writing_.Clear();
+                      writing_.ShrinkIfIdleAbove(kShrinkAbove);
+                      MaybeWrite();
+                      if (!write_in_flight_ && !closed_) DoRead();
+                    });
+}
+
+std::string Connection::Describe(int64_t now_ms) const {
+  const ClientState& c = session_.client_const();
+  std::string flags = c.in_multi ? "x" : "N";
+  std::string s;
+  s += "id=" + std::to_string(c.id);
+  s += " addr=" + peer_;
+  s += " laddr=" + local_;
+  s += " fd=" + std::to_string(const_cast<ConnectionSocket&>(*socket_).socket.native_handle());
+  s += " name=" + c.name;
+  s += " age=" + std::to_string((now_ms - c.created_ms) / 1000);
+  s += " idle=" + std::to_string((now_ms - c.last_interaction_ms) / 1000);
+  s += " flags=" + flags;
+  s += " db=" + std::to_string(c.db);
+  s += " sub=0 psub=0 ssub=0";
+  s += " multi=" + std::to_string(c.in_multi ? static_cast<int64_t>(c.queued.size()) : -1);
+  s += " qbuf=" + std::to_string(in_.size() - parse_pos_);
+  s += " qbuf-free=" + std::to_string(in_.capacity() - in_.size());
+  s += " argv-mem=0 multi-mem=0";
+  s += " rbs=" + std::to_string(in_.capacity());
+  s += " rbp=" + std::to_string(in_.size());
+  s += " obl=0 oll=0";
+  s += " omem=" + std::to_string(session_.out_const().size() + writing_.size());
+  s += " tot-mem=" +
+       std::to_string(in_.capacity() + writing_.capacity() + session_.out_const().capacity());
+  s += " events=r";
+  s += " cmd=" + (c.last_command != nullptr ? c.last_command->name : std::string("NULL"));
+  s += " user=default redir=-1";
+  s += " resp=" + std::to_string(c.resp);
+  s += " lib-name=" + c.lib_name;
+  s += " lib-ver=" + c.lib_ver;
+  return s;
+}
+
+}  // namespace redwing

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+
+#include "protocol/byte_buffer.h"
+#include "protocol/resp_parser.h"
+#include "server/session.h"
+
+namespace redwing {
+
+class Engine;
+class Worker;
+struct ConnectionSocket;
+
+// One client connection: the socket, the read buffer and parser, and the Session that runs its
+// commands. Reads are parsed in place; every reply produced by one read is sent with one write
+// (replies accumulate while a write is in flight and leave in the next one). A client that stops
+// reading its replies is not read from either (backpressure instead of unbounded buffering).
+//
+// Owned by (shared_ptr) its pending I/O and in-flight work; lives on one worker's thread and is
+// touched only there.
+class Connection final : public SessionOwner, public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Engine* engine, Worker* worker, std::unique_ptr<ConnectionSocket> socket);
+  ~Connection() override;
+
+  void Start();
+  // Closes the socket; in-flight work completes and is dropped. Idempotent.
+  void Close();
+  bool closed() const { return closed_; }
+
+  Session& session() { return session_; }
+  // One CLIENT LIST / CLIENT INFO line (without the trailing newline).
+  std::string Describe(int64_t now_ms) const;
+  std::string peer_address() const { return peer_; }
+  std::string local_address() const { return local_; }
+
+  // SessionOwner.
+  void OnSessionResumed() override;
+  std::shared_ptr<void> KeepAlive() override { return shared_from_this(); }
+
+  // Position in the worker's connection list (worker thread only).
+  std::list<Connection*>::iterator registry_position;
+
+ private:
+  void DoRead();
+  void ProcessInput();
+  void MaybeWrite();
+
+  Engine* const engine_;
+  Worker* const worker_;
+  std::unique_ptr<ConnectionSocket> socket_;
+  std::string peer_;
+  std::string local_;
+  ByteBuffer in_;
+  size_t parse_pos_ = 0;
+  RespParser parser_;
+  Session session_;
+  ByteBuffer writing_;
+  bool reading_ = false;
+  bool write_in_flight_ = false;
+  bool closed_ = false;
+  bool close_after_write_ = false;
+  bool registered_ = false;
+  std::string protocol_error_;
+};
+
+}  // namespace redwing

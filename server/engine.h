@@ -1,0 +1,85 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/config.h"
+#include "server/shard.h"
+#include "server/worker.h"
+
+namespace redwing {
+
+struct Listener;
+
+// The server: N workers (threads), one shard per worker, the listening sockets and the global
+// counters. Created and started by main(); lives until the process exits.
+//
+// Threading: the engine's structure (workers, shards) is fixed after Start() and may be read from
+// any thread; counters are atomics. Shards are touched only under the ownership rules of shard.h.
+class Engine {
+ public:
+  explicit Engine(Config* config);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Creates the workers and shards and binds the listening sockets (no port when `listen` is
+  // false: tests drive sessions in-process). Returns an error message on failure.
+  std::string Start(bool listen = true);
+  // Any thread: asks the process to shut down (main() stops the engine on SIGTERM).
+  void RequestShutdown();
+  // Closes every connection and stops and joins the workers. Not from a worker thread.
+  void Stop();
+
+  Config& config() { return *config_; }
+  int num_shards() const { return static_cast<int>(shards_.size()); }
+  Shard& shard(int i) { return *shards_[static_cast<size_t>(i)]; }
+  int num_workers() const { return static_cast<int>(workers_.size()); }
+  Worker& worker(int i) { return *workers_[static_cast<size_t>(i)]; }
+  int command_ids() const;
+  // The shard that owns a key with this hash (storage/hash_table.h: HashKey).
+  int ShardOf(uint64_t hash) const {
+    return shards_.size() == 1 ? 0 : static_cast<int>((hash >> 32) % shards_.size());
+  }
+  int ShardOfKey(std::string_view key) const;
+  int port() const { return bound_port_; }
+
+  // Runs `fn` on every worker's thread; then `done` with the results (in worker order) on
+  // `origin`'s thread. For admin commands (CLIENT LIST/KILL, ...), not for requests.
+  void Broadcast(Worker* origin, std::function<std::string(Worker&)> fn,
+                 std::function<void(std::vector<std::string>)> done);
+
+  // Process-wide counters.
+  std::atomic<uint64_t> next_client_id{1};
+  std::atomic<int64_t> connected_clients{0};
+  std::atomic<uint64_t> total_connections{0};
+  std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> stat_reset_ms{0};
+  int64_t start_time_ms = 0;
+  std::string executable;
+
+  // CLIENT PAUSE: until when (ms since epoch; 0 = not paused) and whether only writes pause.
+  std::atomic<int64_t> pause_until_ms{0};
+  std::atomic<bool> pause_writes_only{false};
+
+ private:
+  void StartAccept(Listener& l);
+  void ArmCron(Worker& w);
+
+  Config* config_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::atomic<unsigned> next_worker_{0};
+  int bound_port_ = 0;
+  bool stopped_ = false;
+};
+
+int64_t NowMs();  // wall clock, ms since the epoch
+int64_t NowUs();
+
+}  // namespace redwing

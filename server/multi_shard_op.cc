@@ -1,0 +1,135 @@
+#include "server/multi_shard_op.h"
+
+#include <chrono>
+
+#include "server/engine.h"
+#include "server/worker.h"
+
+namespace redwing {
+
+class MultiShardOp::GrantTask final : public Task {
+ public:
+  explicit GrantTask(MultiShardOp* op) : op_(op) {}
+  void Run() override { op_->OnGranted(); }
+
+ private:
+  MultiShardOp* op_;
+};
+
+class MultiShardOp::AcquireWork final : public ShardWork {
+ public:
+  AcquireWork(MultiShardOp* op, Shard* shard) : ShardWork(shard), op_(op) {}
+  bool Execute() override {
+    shard()->Lend(op_->coordinator_);
+    op_->coordinator_->Post(op_->grant_.get());
+    return true;
+  }
+
+ private:
+  MultiShardOp* op_;
+};
+
+// Not a ShardWork: it must run even though the shard is lent (that is what it ends).
+class MultiShardOp::ReleaseTask final : public Task {
+ public:
+  explicit ReleaseTask(Shard* shard) : shard_(shard) {}
+  void Run() override { shard_->Release(); }
+
+ private:
+  Shard* shard_;
+};
+
+MultiShardOp::MultiShardOp(Engine* engine, Worker* coordinator)
+    : engine_(engine), coordinator_(coordinator), grant_(std::make_unique<GrantTask>(this)) {
+  for (int i = 0; i < engine->num_shards(); ++i) {
+    acquire_.push_back(std::make_unique<AcquireWork>(this, &engine->shard(i)));
+    release_.push_back(std::make_unique<ReleaseTask>(&engine->shard(i)));
+  }
+}
+
+MultiShardOp::~MultiShardOp() = default;
+
+bool MultiShardOp::Run(std::vector<int> shards, std::function<void()> on_held,
+                       std::function<void()> on_done) {
+  shards_ = std::move(shards);
+  on_held_ = std::move(on_held);
+  on_done_ = std::move(on_done);
+  next_ = 0;
+  active_ = true;
+  async_ = false;
+  AcquireNext();
+  return !async_;
+}
+
+void MultiShardOp::AcquireNext() {
+  while (next_ < shards_.size()) {
+    Shard& s = engine_->shard(shards_[next_]);
+    if (s.owner() == coordinator_ && s.Available()) {
+      s.Lend(coordinator_);
+      ++next_;
+      continue;
+    }
+    // Remote, or local but busy: ask the owner; the grant comes back through our inbox.
+    async_ = true;
+    s.owner()->Post(acquire_[static_cast<size_t>(shards_[next_])].get());
+    return;
+  }
+  Finish();
+}
+
+void MultiShardOp::OnGranted() {
+  ++next_;
+  AcquireNext();
+}
+
+void MultiShardOp::Finish() {
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  for (int i : shards_)
+    engine_->shard(i).clock().now_ms = now;
+  auto fn = std::move(on_held_);
+  on_held_ = nullptr;
+  active_ = false;
+  fn();
+  for (int i : shards_) {
+    Shard& s = engine_->shard(i);
+    if (s.owner() == coordinator_) {
+      s.Release();
+    } else {
+      s.owner()->Post(release_[static_cast<size_t>(i)].get());
+    }
+  }
+  if (async_) {
+    auto done = std::move(on_done_);
+    on_done_ = nullptr;
+    done();
+  }
+}
+
+namespace {
+class FunctionShardWork final : public ShardWork {
+ public:
+  FunctionShardWork(Shard* shard, std::function<void()> fn)
+      : ShardWork(shard), fn_(std::move(fn)) {}
+  bool Execute() override {
+    fn_();
+    delete this;
+    return false;
+  }
+
+ private:
+  std::function<void()> fn_;
+};
+}  // namespace
+
+void RunOnShardAsync(Shard* shard, std::function<void()> fn) {
+  auto* w = new FunctionShardWork(shard, std::move(fn));
+  if (Worker::Current() == shard->owner()) {
+    shard->Enqueue(w);
+  } else {
+    shard->owner()->Post(w);
+  }
+}
+
+}  // namespace redwing

@@ -1,0 +1,484 @@
+#include "server/session.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "server/command_context.h"
+#include "server/engine.h"
+#include "server/errors.h"
+#include "server/worker.h"
+
+namespace redwing {
+
+// The commands of one round bound for one shard, and their replies. Travels to the shard's owner
+// (as ShardWork), runs there when the shard is free, then returns home through `back_`.
+class Session::Batch final : public ShardWork {
+ public:
+  Batch(Session* session, Shard* shard) : ShardWork(shard), session_(session), back_(this) {}
+
+  void Reset(int resp) {
+    resp_ = resp;
+    cmds_.clear();
+    args_.clear();
+    replies_.Clear();
+    ends_.clear();
+  }
+  bool empty() const { return cmds_.empty(); }
+  // Returns the command's index in the batch.
+  uint32_t Add(const CommandSpec* spec, std::span<const std::string_view> args, int db) {
+    cmds_.push_back(
+        Cmd{spec, static_cast<uint32_t>(args_.size()), static_cast<uint32_t>(args.size()), db});
+    args_.insert(args_.end(), args.begin(), args.end());
+    return static_cast<uint32_t>(cmds_.size() - 1);
+  }
+  std::string_view Reply(uint32_t i) const {
+    uint32_t begin = i == 0 ? 0 : ends_[i - 1];
+    return std::string_view(replies_.data() + begin, ends_[i] - begin);
+  }
+  void set_keep_alive(std::shared_ptr<void> k) { keep_alive_ = std::move(k); }
+
+  // Shard owner's thread, shard free.
+  bool Execute() override {
+    shard()->clock().now_ms = NowMs();
+    ReplyBuilder rb(&replies_, resp_);
+    for (const Cmd& c : cmds_) {
+      std::span<const std::string_view> args(args_.data() + c.arg_begin, c.argc);
+      session_->RunOn(c.spec, args, &replies_, c.db, resp_, nullptr);
+      ends_.push_back(static_cast<uint32_t>(replies_.size()));
+    }
+    session_->worker_->Post(&back_);
+    return false;
+  }
+
+ private:
+  struct Cmd {
+    const CommandSpec* spec;
+    uint32_t arg_begin;
+    uint32_t argc;
+    int db;
+  };
+  class Back final : public Task {
+   public:
+    explicit Back(Batch* b) : batch_(b) {}
+    void Run() override {
+      auto keep = std::move(batch_->keep_alive_);
+      batch_->session_->OnBatchDone();
+    }
+
+   private:
+    Batch* batch_;
+  };
+
+  Session* session_;
+  Back back_;
+  int resp_ = 2;
+  std::vector<Cmd> cmds_;
+  std::vector<std::string_view> args_;
+  ByteBuffer replies_;
+  std::vector<uint32_t> ends_;
+  std::shared_ptr<void> keep_alive_;
+};
+
+Session::Session(Engine* engine, Worker* worker, SessionOwner* owner)
+    : engine_(engine), worker_(worker), owner_(owner), op_(engine, worker) {
+  client_.id = engine->next_client_id.fetch_add(1);
+  client_.created_ms = client_.last_interaction_ms = NowMs();
+  client_.authenticated = !engine->config().requirepass_set();
+  for (int i = 0; i < engine->num_shards(); ++i) {
+    batches_.push_back(std::make_unique<Batch>(this, &engine->shard(i)));
+  }
+}
+
+Session::~Session() = default;
+
+std::span<const std::string_view> Session::Stabilize(std::span<const std::string_view> args) {
+  auto& views = arena_views_.emplace_back();
+  for (std::string_view a : args)
+    views.push_back(arena_.emplace_back(a));
+  return views;
+}
+
+template <typename Fn>
+void Session::EmitInOrder(Fn&& fn) {
+  ReplyBuilder rb(&Sink(), client_.resp);
+  uint32_t begin = static_cast<uint32_t>(round_out_.size());
+  fn(rb);
+  if (round_) slots_.push_back(Slot{-1, begin, static_cast<uint32_t>(round_out_.size())});
+}
+
+bool Session::Execute(std::span<const std::string_view> args, bool stable) {
+  assert(!waiting());
+  if (args.empty()) return true;
+  if (!round_ && !stable) {
+    // Nothing in flight refers to earlier copies any more.
+    arena_.clear();
+    arena_views_.clear();
+  }
+  if (!stable) args = Stabilize(args);
+  client_.last_interaction_ms = NowMs();
+
+  const CommandRegistry& registry = CommandRegistry::Get();
+  auto reject = [&](std::string_view msg, const CommandSpec* spec) {
+    if (client_.in_multi) client_.multi_error = true;
+    if (spec != nullptr) WorkerCounters::Bump(worker_->counters().per_command[spec->id].rejected);
+    EmitInOrder([&](ReplyBuilder& rb) { rb.Error(msg); });
+    return true;
+  };
+
+  const CommandSpec* spec = registry.Find(args[0]);
+  if (spec == nullptr) {
+    return reject(errors::UnknownCommand(args[0], args.data() + 1, args.size() - 1), nullptr);
+  }
+  if (!spec->subcommands.empty()) {
+    if (args.size() < 2) return reject(errors::WrongArity(spec->name), spec);
+    std::string sub(args[1]);
+    std::transform(sub.begin(), sub.end(), sub.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto it = spec->subcommands.find(sub);
+    if (it == spec->subcommands.end()) {
+      return reject(errors::UnknownSubcommand(args[1], args[0]), spec);
+    }
+    spec = it->second.get();
+  }
+  int argc = static_cast<int>(args.size());
+  if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
+    return reject(errors::WrongArity(spec->name), spec);
+  }
+  if (!client_.authenticated && (spec->flags & kCmdNoAuth) == 0) {
+    if (engine_->config().requirepass_set()) return reject(errors::kNoAuth, spec);
+    client_.authenticated = true;
+  }
+  if (client_.in_multi && (spec->flags & kCmdNoMulti) == 0) {
+    QueuedCommand q;
+    q.spec = spec;
+    for (std::string_view a : args)
+      q.args.emplace_back(a);
+    client_.queued.push_back(std::move(q));
+    EmitInOrder([](ReplyBuilder& rb) { rb.SimpleString("QUEUED"); });
+    return true;
+  }
+  if (IsPaused(spec)) {
+    if (round_) {
+      Stall(args);
+      if (!Flush()) return false;
+    }
+    Stall(args);
+    wait_ = Wait::kPaused;
+    return false;
+  }
+  client_.last_command = spec;
+  return Dispatch(spec, args);
+}
+
+bool Session::IsPaused(const CommandSpec* spec) const {
+  int64_t until = engine_->pause_until_ms.load(std::memory_order_relaxed);
+  if (until == 0 || until <= NowMs()) return false;
+  if (engine_->pause_writes_only.load(std::memory_order_relaxed)) {
+    return (spec->flags & kCmdWrite) != 0;
+  }
+  return true;
+}
+
+void Session::Stall(std::span<const std::string_view> args) {
+  stalled_.assign(args.begin(), args.end());
+  has_stalled_ = true;
+}
+
+bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view> args) {
+  if (spec->flags & kCmdExec) return Exec(args);
+  if (spec->flags & kCmdAllShards) {
+    std::vector<int> all(static_cast<size_t>(engine_->num_shards()));
+    for (int i = 0; i < engine_->num_shards(); ++i)
+      all[static_cast<size_t>(i)] = i;
+    return RunHeld(std::move(all), args,
+                   [this, spec, args] { RunHere(spec, args, &out_, &client_); });
+  }
+  if (spec->has_keys()) {
+    key_index_scratch_.clear();
+    spec->FindKeys(args, &key_index_scratch_);
+    shard_scratch_.clear();
+    for (int i : key_index_scratch_) {
+      shard_scratch_.push_back(engine_->ShardOfKey(args[static_cast<size_t>(i)]));
+    }
+    std::sort(shard_scratch_.begin(), shard_scratch_.end());
+    shard_scratch_.erase(std::unique(shard_scratch_.begin(), shard_scratch_.end()),
+                         shard_scratch_.end());
+    bool single = shard_scratch_.size() == 1;
+    if (single && (spec->flags & (kCmdClient | kCmdAsync)) == 0) {
+      int s = shard_scratch_[0];
+      Shard& shard = engine_->shard(s);
+      bool batch_used = !batches_[static_cast<size_t>(s)]->empty();
+      if (shard.owner() == worker_ && shard.Available() && !batch_used) {
+        shard.clock().now_ms = client_.last_interaction_ms;
+        RunLocal(spec, args);
+      } else {
+        QueueRemote(s, spec, args);
+      }
+      return true;
+    }
+    if (!shard_scratch_.empty()) {
+      return RunHeld(shard_scratch_, args,
+                     [this, spec, args] { RunHere(spec, args, &out_, &client_); });
+    }
+    // A keyed command whose key arguments turned out empty (e.g. numkeys 0): run here.
+  }
+  if (spec->flags & kCmdAsync) {
+    if (round_) {
+      Stall(args);
+      return Flush();
+    }
+    RunHere(spec, args, &out_, &client_);
+    if (suspend_requested_) {
+      suspend_requested_ = false;
+      wait_ = Wait::kAsync;
+      return false;
+    }
+    return true;
+  }
+  RunLocal(spec, args);
+  return true;
+}
+
+void Session::RunLocal(const CommandSpec* spec, std::span<const std::string_view> args) {
+  if (!round_) {
+    RunHere(spec, args, &out_, &client_);
+    return;
+  }
+  uint32_t begin = static_cast<uint32_t>(round_out_.size());
+  RunHere(spec, args, &round_out_, &client_);
+  slots_.push_back(Slot{-1, begin, static_cast<uint32_t>(round_out_.size())});
+}
+
+void Session::RunHere(const CommandSpec* spec, std::span<const std::string_view> args,
+                      ByteBuffer* sink, ClientState* client) {
+  RunOn(spec, args, sink, client_.db, client_.resp, client);
+}
+
+void Session::RunOn(const CommandSpec* spec, std::span<const std::string_view> args,
+                    ByteBuffer* sink, int db, int resp, ClientState* client) {
+  ReplyBuilder rb(sink, resp);
+  CommandContext ctx;
+  ctx.args = args;
+  ctx.spec = spec;
+  ctx.reply = &rb;
+  ctx.engine = engine_;
+  ctx.db = db;
+  ctx.client = client;
+  ctx.session = client != nullptr ? this : nullptr;
+  size_t before = sink->size();
+  int64_t start = NowUs();
+  spec->handler(ctx);
+  int64_t spent = NowUs() - start;
+  Worker* w = Worker::Current() != nullptr ? Worker::Current() : worker_;
+  auto& c = w->counters().per_command[spec->id];
+  WorkerCounters::Bump(c.calls);
+  WorkerCounters::Bump(c.usec, static_cast<uint64_t>(spent));
+  WorkerCounters::Bump(w->counters().commands);
+  if (sink->size() > before && sink->data()[before] == '-') WorkerCounters::Bump(c.failed);
+}
+
+void Session::QueueRemote(int shard, const CommandSpec* spec,
+                          std::span<const std::string_view> args) {
+  if (!round_) {
+    round_ = true;
+    round_out_.Clear();
+    slots_.clear();
+  }
+  Batch& b = *batches_[static_cast<size_t>(shard)];
+  if (b.empty()) {
+    b.Reset(client_.resp);
+    used_batches_.push_back(shard);
+  }
+  uint32_t index = b.Add(spec, args, client_.db);
+  slots_.push_back(Slot{shard, index, index});
+}
+
+bool Session::Flush() {
+  if (!round_) return true;
+  pending_batches_ = static_cast<int>(used_batches_.size());
+  wait_ = Wait::kRound;
+  keep_alive_ = owner_->KeepAlive();
+  for (int s : used_batches_) {
+    Batch& b = *batches_[static_cast<size_t>(s)];
+    b.set_keep_alive(keep_alive_);
+    engine_->shard(s).owner()->Post(&b);
+  }
+  return false;
+}
+
+void Session::OnBatchDone() {
+  if (--pending_batches_ > 0) return;
+  for (const Slot& slot : slots_) {
+    if (slot.source < 0) {
+      out_.Append(round_out_.data() + slot.begin, slot.end - slot.begin);
+    } else {
+      out_.Append(batches_[static_cast<size_t>(slot.source)]->Reply(slot.begin));
+    }
+  }
+  for (int s : used_batches_)
+    batches_[static_cast<size_t>(s)]->Reset(client_.resp);
+  used_batches_.clear();
+  slots_.clear();
+  round_out_.Clear();
+  round_ = false;
+  wait_ = Wait::kNone;
+  Resume();
+}
+
+void Session::Resume() {
+  auto keep = std::move(keep_alive_);
+  if (has_stalled_) {
+    has_stalled_ = false;
+    std::vector<std::string_view> args = std::move(stalled_);
+    stalled_.clear();
+    // Re-run from the top: the pause may still hold, or the command may need shards now.
+    if (!Execute(args, /*stable=*/true)) return;
+  }
+  owner_->OnSessionResumed();
+}
+
+bool Session::RunHeld(std::vector<int> shards, std::span<const std::string_view> args,
+                      std::function<void()> on_held) {
+  if (round_) {
+    Stall(args);
+    return Flush();
+  }
+  keep_alive_ = owner_->KeepAlive();
+  bool done = op_.Run(std::move(shards), std::move(on_held), [this] {
+    wait_ = Wait::kNone;
+    Resume();
+  });
+  if (done) {
+    keep_alive_.reset();
+    return true;
+  }
+  wait_ = Wait::kOp;
+  return false;
+}
+
+std::function<void(std::string)> Session::Suspend() {
+  suspend_requested_ = true;
+  auto keep = owner_->KeepAlive();
+  return [this, keep](std::string bytes) {
+    out_.Append(bytes);
+    wait_ = Wait::kNone;
+    Resume();
+  };
+}
+
+void Session::RetryPaused() {
+  if (wait_ != Wait::kPaused) return;
+  const CommandSpec* spec = nullptr;
+  if (has_stalled_) {
+    spec = CommandRegistry::Get().Find(stalled_[0]);
+    if (spec != nullptr && !spec->subcommands.empty() && stalled_.size() > 1) {
+      std::string sub(stalled_[1]);
+      std::transform(sub.begin(), sub.end(), sub.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      auto it = spec->subcommands.find(sub);
+      if (it != spec->subcommands.end()) spec = it->second.get();
+    }
+  }
+  if (spec != nullptr && IsPaused(spec)) return;
+  wait_ = Wait::kNone;
+  Resume();
+}
+
+void Session::AppendError(std::string_view msg) {
+  ReplyBuilder rb(&out_, client_.resp);
+  rb.Error(msg);
+}
+
+bool Session::Exec(std::span<const std::string_view> args) {
+  if (!client_.in_multi) {
+    EmitInOrder([](ReplyBuilder& rb) { rb.Error(errors::kExecWithoutMulti); });
+    return true;
+  }
+  if (client_.multi_error) {
+    DiscardTransaction();
+    UnwatchAll();
+    EmitInOrder([](ReplyBuilder& rb) { rb.Error(errors::kExecAbort); });
+    return true;
+  }
+  std::vector<int> shards;
+  std::vector<int> keys;
+  for (const QueuedCommand& q : client_.queued) {
+    if (q.spec->flags & kCmdAllShards) {
+      shards.clear();
+      for (int i = 0; i < engine_->num_shards(); ++i)
+        shards.push_back(i);
+      break;
+    }
+    std::vector<std::string_view> views(q.args.begin(), q.args.end());
+    keys.clear();
+    q.spec->FindKeys(views, &keys);
+    for (int k : keys)
+      shards.push_back(engine_->ShardOfKey(views[static_cast<size_t>(k)]));
+  }
+  for (const auto& w : client_.watched)
+    shards.push_back(engine_->ShardOfKey(w.key));
+  std::sort(shards.begin(), shards.end());
+  shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
+  return RunHeld(std::move(shards), args, [this] { ExecHeld(); });
+}
+
+void Session::ExecHeld() {
+  ReplyBuilder rb(&out_, client_.resp);
+  bool abort = client_.watch_state != nullptr && client_.watch_state->dirty.load();
+  for (const auto& w : client_.watched) {
+    if (abort) break;
+    Database& db = engine_->shard(engine_->ShardOfKey(w.key)).db(w.db);
+    Entry** link = db.table().Find(w.key, HashKey(w.key));
+    if (w.existed && link != nullptr && db.IsLogicallyExpired(*link)) abort = true;
+  }
+  // We hold the watched keys' shards: drop their registrations directly.
+  for (const auto& w : client_.watched) {
+    engine_->shard(engine_->ShardOfKey(w.key))
+        .db(w.db)
+        .RemoveWatch(w.key, client_.watch_state.get());
+  }
+  client_.watched.clear();
+  client_.watch_state.reset();
+  std::vector<QueuedCommand> queued = std::move(client_.queued);
+  client_.queued.clear();
+  client_.in_multi = false;
+  client_.multi_error = false;
+  WorkerCounters::Bump(
+      worker_->counters().per_command[CommandRegistry::Get().Find("exec")->id].calls);
+  if (abort) {
+    rb.NullArray();
+    return;
+  }
+  rb.ArrayHeader(queued.size());
+  for (const QueuedCommand& q : queued) {
+    std::vector<std::string_view> views(q.args.begin(), q.args.end());
+    RunHere(q.spec, views, &out_, &client_);
+  }
+}
+
+void Session::DiscardTransaction() {
+  client_.queued.clear();
+  client_.in_multi = false;
+  client_.multi_error = false;
+}
+
+void Session::UnwatchAll() {
+  if (client_.watched.empty()) {
+    client_.watch_state.reset();
+    return;
+  }
+  std::shared_ptr<WatchState> state = std::move(client_.watch_state);
+  for (auto& w : client_.watched) {
+    Shard* shard = &engine_->shard(engine_->ShardOfKey(w.key));
+    RunOnShardAsync(shard, [shard, state, db = w.db, key = std::move(w.key)] {
+      shard->db(db).RemoveWatch(key, state.get());
+    });
+  }
+  client_.watched.clear();
+}
+
+void Session::Close() {
+  UnwatchAll();
+}
+
+}  // namespace redwing

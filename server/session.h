@@ -1,0 +1,144 @@
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/byte_buffer.h"
+#include "protocol/reply_builder.h"
+#include "server/client_state.h"
+#include "server/command_registry.h"
+#include "server/multi_shard_op.h"
+
+namespace redwing {
+
+class Engine;
+class Worker;
+
+// What a Session needs from the connection that owns it.
+class SessionOwner {
+ public:
+  virtual ~SessionOwner() = default;
+  // The session, which was waiting, can take commands again (its replies are in out()).
+  virtual void OnSessionResumed() = 0;
+  // Keeps the owner (and so the session) alive while work for it is on other threads.
+  virtual std::shared_ptr<void> KeepAlive() = 0;
+};
+
+// Executes one client's commands, in order, against the sharded keyspace; replies accumulate in
+// out() in request order. Transport-free: the Connection feeds it parsed commands and writes out();
+// tests drive it directly.
+//
+// Routing of one command (see docs/ARCHITECTURE.md):
+//  - no keys: runs here, with the ClientState;
+//  - keys on one shard that this thread owns and that is free: runs here, at once;
+//  - keys on one other shard: appended to that shard's batch for this round; a round's batches
+//    are sent together (one message per shard per pipeline read) by Flush();
+//  - keys on several shards, every shard (DBSIZE, FLUSHALL...), EXEC, WATCH: runs here with the
+//    shards held through a MultiShardOp, after the round's earlier commands have completed.
+// Replies of a round are reassembled in request order when its batches come back.
+//
+// Owned by one connection; runs on that connection's worker thread only.
+class Session {
+ public:
+  Session(Engine* engine, Worker* worker, SessionOwner* owner);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  ClientState& client() { return client_; }
+  const ClientState& client_const() const { return client_; }
+  ByteBuffer& out() { return out_; }
+  const ByteBuffer& out_const() const { return out_; }
+  Engine* engine() const { return engine_; }
+  Worker* worker() const { return worker_; }
+
+  // Runs or queues one command. `stable` says whether `args` stay valid until the session stops
+  // waiting (true for bulk arguments in the read buffer; false for inline ones, which are copied).
+  // Returns false when the session must wait: the caller stops feeding commands until
+  // OnSessionResumed().
+  bool Execute(std::span<const std::string_view> args, bool stable = true);
+  // Ends the current round: sends its cross-shard batches. Returns false if replies are still
+  // outstanding.
+  bool Flush();
+  bool waiting() const { return wait_ != Wait::kNone; }
+  // Appends an error reply after everything already executed (e.g. a protocol error).
+  void AppendError(std::string_view msg);
+  // The connection is closing: drop WATCH registrations. Work in flight still completes.
+  void Close();
+
+  // For commands that finish on another thread (kCmdAsync): called by the handler, returns the
+  // function that later delivers the reply bytes (on this session's thread).
+  std::function<void(std::string)> Suspend();
+  // Retries a command held back by CLIENT PAUSE (worker cron or CLIENT UNPAUSE).
+  void RetryPaused();
+  bool paused() const { return wait_ == Wait::kPaused; }
+
+  // Transactions (called by their command handlers, on this thread).
+  void DiscardTransaction();
+  void UnwatchAll();
+
+ private:
+  class Batch;
+  friend class Batch;
+  struct Slot {
+    int source;  // -1: round_out_; otherwise the shard whose batch holds the reply
+    uint32_t begin;
+    uint32_t end;
+  };
+  enum class Wait { kNone, kRound, kOp, kAsync, kPaused };
+
+  ByteBuffer& Sink() { return round_ ? round_out_ : out_; }
+  bool Dispatch(const CommandSpec* spec, std::span<const std::string_view> args);
+  void RunHere(const CommandSpec* spec, std::span<const std::string_view> args, ByteBuffer* sink,
+               ClientState* client);
+  // Runs the handler on the calling thread (which holds the command's shards) and counts it.
+  void RunOn(const CommandSpec* spec, std::span<const std::string_view> args, ByteBuffer* sink,
+             int db, int resp, ClientState* client);
+  // Writes a reply produced here (not by a handler) in request order.
+  template <typename Fn>
+  void EmitInOrder(Fn&& fn);
+  void RunLocal(const CommandSpec* spec, std::span<const std::string_view> args);
+  void QueueRemote(int shard, const CommandSpec* spec, std::span<const std::string_view> args);
+  bool RunHeld(std::vector<int> shards, std::span<const std::string_view> args,
+               std::function<void()> on_held);
+  bool Exec(std::span<const std::string_view> args);
+  void ExecHeld();
+  bool IsPaused(const CommandSpec* spec) const;
+  void Stall(std::span<const std::string_view> args);
+  void OnBatchDone();
+  void Resume();
+  std::span<const std::string_view> Stabilize(std::span<const std::string_view> args);
+
+  Engine* const engine_;
+  Worker* const worker_;
+  SessionOwner* const owner_;
+  ClientState client_;
+  ByteBuffer out_;
+
+  Wait wait_ = Wait::kNone;
+  bool suspend_requested_ = false;
+  // The current round (pipelined commands sent to other shards and the replies around them).
+  bool round_ = false;
+  ByteBuffer round_out_;
+  std::vector<Slot> slots_;
+  std::vector<std::unique_ptr<Batch>> batches_;  // by shard, reused
+  std::vector<int> used_batches_;
+  int pending_batches_ = 0;
+  // A command that had to wait for the round to finish (or for CLIENT PAUSE).
+  std::vector<std::string_view> stalled_;
+  bool has_stalled_ = false;
+  // Copies of arguments that would not stay valid while we wait (inline commands).
+  std::deque<std::string> arena_;
+  std::deque<std::vector<std::string_view>> arena_views_;
+  MultiShardOp op_;
+  std::shared_ptr<void> keep_alive_;
+  std::vector<int> key_index_scratch_;
+  std::vector<int> shard_scratch_;
+};
+
+}  // namespace redwing

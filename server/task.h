@@ -1,0 +1,63 @@
+#pragma once
+
+#include <functional>
+#include <utility>
+
+#include "server/mpsc_queue.h"
+
+namespace redwing {
+
+// A unit of work sent to a Worker's inbox (Worker::Post). The sender owns the task's memory
+// unless the task says otherwise; Run() executes on the receiving worker's thread.
+class Task : public MpscNode {
+ public:
+  virtual ~Task() = default;
+  virtual void Run() = 0;
+
+  // Intrusive link for FIFO lists on the owning thread (Shard's deferred work).
+  Task* list_next = nullptr;
+};
+
+// A task that runs a closure once and deletes itself: for rare admin paths (broadcasts, WATCH
+// bookkeeping), never on the per-request path.
+class FunctionTask final : public Task {
+ public:
+  explicit FunctionTask(std::function<void()> fn) : fn_(std::move(fn)) {}
+  void Run() override {
+    fn_();
+    delete this;
+  }
+
+ private:
+  std::function<void()> fn_;
+};
+
+// A FIFO of tasks linked through Task::list_next. Owning thread only.
+class TaskList {
+ public:
+  bool empty() const { return head_ == nullptr; }
+  void PushBack(Task* t) {
+    t->list_next = nullptr;
+    if (tail_ != nullptr) {
+      tail_->list_next = t;
+    } else {
+      head_ = t;
+    }
+    tail_ = t;
+  }
+  Task* PopFront() {
+    Task* t = head_;
+    if (t != nullptr) {
+      head_ = t->list_next;
+      if (head_ == nullptr) tail_ = nullptr;
+      t->list_next = nullptr;
+    }
+    return t;
+  }
+
+ private:
+  Task* head_ = nullptr;
+  Task* tail_ = nullptr;
+};
+
+}  // namespace redwing

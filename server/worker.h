@@ -1,0 +1,81 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "server/mpsc_queue.h"
+#include "server/task.h"
+
+namespace redwing {
+
+class Engine;
+class Shard;
+struct WorkerLoop;
+
+// Per-worker counters: written only by the worker's own thread (relaxed load+store, no locked
+// instruction), read by INFO from any thread.
+struct WorkerCounters {
+  std::atomic<uint64_t> commands{0};
+  std::atomic<uint64_t> net_input_bytes{0};
+  std::atomic<uint64_t> net_output_bytes{0};
+  // Per command id: calls, microseconds, failed calls, rejected calls.
+  struct PerCommand {
+    std::atomic<uint64_t> calls{0};
+    std::atomic<uint64_t> usec{0};
+    std::atomic<uint64_t> failed{0};
+    std::atomic<uint64_t> rejected{0};
+  };
+  std::unique_ptr<PerCommand[]> per_command;
+
+  static void Bump(std::atomic<uint64_t>& c, uint64_t by = 1) {
+    c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+  }
+};
+
+// One event-loop thread: an Asio io_context (kept out of this header: see worker_loop.h), an
+// inbox for work from other threads, the shard it owns, and the connections it serves.
+//
+// Threading: Post() may be called from any thread; everything else runs on the worker's thread.
+// The inbox is a lock-free MPSC queue; a wake-up is posted to the io_context only when the queue
+// was idle, so a burst of tasks costs one wake-up. An idle worker sleeps in epoll: no spinning.
+class Worker {
+ public:
+  Worker(int index, Engine* engine);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  int index() const { return index_; }
+  Engine* engine() const { return engine_; }
+  Shard* shard() const { return shard_; }
+  void set_shard(Shard* s) { shard_ = s; }
+  WorkerLoop& loop() { return *loop_; }
+  WorkerCounters& counters() { return counters_; }
+
+  // Any thread: queues `t` to run on this worker's thread.
+  void Post(Task* t);
+  // The worker running the calling thread, or nullptr.
+  static Worker* Current();
+
+  void Start();  // starts the thread
+  void Stop();   // any thread: makes the loop return
+  void Join();
+
+ private:
+  void Drain();
+  void ThreadMain();
+
+  const int index_;
+  Engine* const engine_;
+  Shard* shard_ = nullptr;
+  std::unique_ptr<WorkerLoop> loop_;
+  MpscQueue inbox_;
+  std::atomic<bool> wake_pending_{false};
+  WorkerCounters counters_;
+  std::thread thread_;
+};
+
+}  // namespace redwing

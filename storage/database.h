@@ -1,0 +1,123 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/entry.h"
+#include "storage/hash_table.h"
+
+namespace redwing {
+
+// Counters of one shard, summed across shards by INFO. Written only by the thread that holds the
+// shard (see server/shard.h); read by INFO while it holds every shard.
+struct ShardStats {
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t expired_keys = 0;
+  uint64_t expire_cycle_cpu_us = 0;
+};
+
+// The shard's notion of "now", fixed when a batch of commands starts so that one command (and one
+// transaction) sees one instant, as Redis's command time snapshot. Tests set it directly: the seam
+// through which TTL tests run without sleeping.
+struct CommandClock {
+  int64_t now_ms = 0;
+};
+
+// One client's WATCH: shards set `dirty` when a watched key changes. Shared between the
+// connection (which reads it at EXEC) and the shards whose watch tables list it, so `dirty` is
+// atomic; everything else is immutable after creation.
+struct WatchState {
+  std::atomic<bool> dirty{false};
+};
+
+// Where a key is (or would be inserted) in a Database: the table link and the key's hash.
+struct KeyRef {
+  Entry** link = nullptr;
+  uint64_t hash = 0;
+  Entry* entry() const { return link != nullptr ? *link : nullptr; }
+  explicit operator bool() const { return link != nullptr; }
+};
+
+// One logical database (SELECT n) inside one shard: the key table, TTL bookkeeping, lazy and
+// active expiry, and the WATCH hooks. Every lookup goes through Find(), which deletes a key whose
+// TTL has passed, so an expired key is never returned.
+//
+// Owned by its shard: touched only by the thread holding the shard. Not thread-safe.
+class Database {
+ public:
+  Database(const CommandClock* clock, ShardStats* stats) : clock_(clock), stats_(stats) {}
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  size_t size() const { return table_.size(); }
+  size_t expires() const { return expires_; }
+  int64_t now_ms() const { return clock_->now_ms; }
+
+  // Looks the key up, expiring it first if its time has passed. `for_read` counts a keyspace hit
+  // or miss, as Redis's lookupKeyRead.
+  KeyRef Find(std::string_view key, bool for_read = false);
+  // As Find but never deletes or counts: for introspection of a key that may be logically expired.
+  bool IsLogicallyExpired(const Entry* e) const {
+    return e->has_expire() && e->expire_at_ms() <= clock_->now_ms;
+  }
+
+  // Stores `e` under its key: replaces (and frees) an existing value at `at` (from Find), or
+  // inserts. Takes ownership of `e`.
+  void Put(KeyRef at, Entry* e);
+  // Stores `e`, replacing any existing key of the same name.
+  void Put(Entry* e);
+  // Stores a block that was reallocated from *at.link (same key): `e` replaces the stale pointer.
+  void Relink(KeyRef at, Entry* e) { *at.link = e; }
+  // Deletes the key at `at`; returns nothing (the caller knows it existed).
+  void Erase(KeyRef at);
+  bool Erase(std::string_view key);
+  // Sets (ms >= 0) or removes (ms < 0) the key's expiry. Returns the (possibly moved) entry.
+  Entry* SetExpire(KeyRef at, int64_t expire_at_ms);
+  // Takes the entry out of this database without freeing it (for MOVE/RENAME/SWAPDB-style moves).
+  Entry* Detach(KeyRef at);
+
+  // Drops every key. Watched keys that existed are touched first, as Redis's FLUSHDB does.
+  void Clear();
+  // Exchanges all keys with `other` (SWAPDB); touches watched keys of both.
+  void Swap(Database& other);
+
+  // Signals that `key` changed (WATCH). Called by Put/Erase/SetExpire; commands that modify a value
+  // in place (INCR, APPEND, SETRANGE) call it themselves.
+  void Modified(std::string_view key) {
+    if (!watches_.empty()) TouchWatched(key);
+  }
+
+  // WATCH bookkeeping: a watcher is listed under each key it watches until removed.
+  void AddWatch(std::string_view key, std::shared_ptr<WatchState> w);
+  void RemoveWatch(std::string_view key, const WatchState* w);
+  size_t watched_keys() const { return watches_.size(); }
+
+  // One step of active expiry: looks at up to `max_buckets` buckets from the expiry cursor and
+  // deletes expired keys. Returns {keys with a TTL examined, keys expired}.
+  std::pair<size_t, size_t> ActiveExpireStep(size_t max_buckets);
+  // One step of background rehashing (bounded work).
+  void RehashStep() { table_.RehashStep(100); }
+
+  HashTable& table() { return table_; }
+  const HashTable& table() const { return table_; }
+
+ private:
+  void TouchWatched(std::string_view key);
+  void TouchAllWatched();
+  void FreeEntry(Entry* e);
+
+  HashTable table_;
+  size_t expires_ = 0;
+  uint64_t expire_cursor_ = 0;
+  const CommandClock* clock_;
+  ShardStats* stats_;
+  std::unordered_map<std::string, std::vector<std::shared_ptr<WatchState>>> watches_;
+};
+
+}  // namespace redwing

@@ -1,0 +1,228 @@
+#include "storage/hash_table.h"
+
+#include <xxhash.h>
+
+#include <cstdlib>
+#include <new>
+
+namespace redwing {
+namespace {
+
+constexpr size_t kInitialSize = 4;
+
+uint64_t Rev(uint64_t v) {
+  v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+  v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+  v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
+  v = ((v >> 8) & 0x00FF00FF00FF00FFULL) | ((v & 0x00FF00FF00FF00FFULL) << 8);
+  v = ((v >> 16) & 0x0000FFFF0000FFFFULL) | ((v & 0x0000FFFF0000FFFFULL) << 16);
+  return (v >> 32) | (v << 32);
+}
+
+Entry** AllocBuckets(size_t n) {
+  void* p = std::calloc(n, sizeof(Entry*));
+  if (p == nullptr) throw std::bad_alloc();
+  return static_cast<Entry**>(p);
+}
+
+}  // namespace
+
+uint64_t HashKey(std::string_view key) {
+  return XXH3_64bits(key.data(), key.size());
+}
+
+HashTable::~HashTable() {
+  Clear();
+}
+
+void HashTable::Clear() {
+  for (int t = 0; t < 2; ++t) {
+    for (size_t i = 0; i < size_[t]; ++i) {
+      Entry* e = tables_[t][i];
+      while (e != nullptr) {
+        Entry* next = e->next();
+        Entry::Free(e);
+        e = next;
+      }
+    }
+    std::free(tables_[t]);
+    tables_[t] = nullptr;
+    size_[t] = used_[t] = 0;
+  }
+  rehash_idx_ = -1;
+}
+
+Entry** HashTable::Find(std::string_view key, uint64_t hash) {
+  if (size() == 0) return nullptr;
+  if (rehashing()) RehashStep(1);
+  for (int t = 0; t < 2; ++t) {
+    if (size_[t] == 0) continue;
+    Entry** link = &tables_[t][hash & (size_[t] - 1)];
+    while (*link != nullptr) {
+      Entry* e = *link;
+      std::string_view k = e->key();
+      if (k.size() == key.size() && std::memcmp(k.data(), key.data(), key.size()) == 0) return link;
+      link = &e->mutable_next_link();
+    }
+    if (!rehashing()) break;
+  }
+  return nullptr;
+}
+
+void HashTable::Insert(Entry* e, uint64_t hash) {
+  if (rehashing()) RehashStep(1);
+  MaybeGrow();
+  int t = rehashing() ? 1 : 0;
+  Entry** bucket = &tables_[t][hash & (size_[t] - 1)];
+  e->set_next(*bucket);
+  *bucket = e;
+  ++used_[t];
+}
+
+Entry* HashTable::Unlink(Entry** link, uint64_t hash) {
+  Entry* e = *link;
+  // While rehashing, an entry is in table 0 if its table-0 chain still holds it.
+  int t = 0;
+  if (rehashing()) {
+    t = 1;
+    for (Entry* x = tables_[0][hash & (size_[0] - 1)]; x != nullptr; x = x->next()) {
+      if (x == e) {
+        t = 0;
+        break;
+      }
+    }
+  }
+  *link = e->next();
+  e->set_next(nullptr);
+  --used_[t];
+  return e;
+}
+
+void HashTable::MaybeGrow() {
+  if (size_[0] == 0) {
+    Expand(kInitialSize);
+    return;
+  }
+  if (rehashing()) return;
+  if (used_[0] >= size_[0]) StartResize(size_[0] * 2);
+}
+
+void HashTable::MaybeShrink() {
+  if (rehashing() || size_[0] <= kInitialSize) return;
+  // Redis shrinks below 10% fill; we shrink below 1/8 to the next power of two >= used.
+  if (used_[0] * 8 < size_[0]) {
+    size_t n = kInitialSize;
+    while (n < used_[0])
+      n *= 2;
+    StartResize(n);
+  }
+}
+
+void HashTable::Expand(size_t min_size) {
+  tables_[0] = AllocBuckets(min_size);
+  size_[0] = min_size;
+  used_[0] = 0;
+}
+
+void HashTable::StartResize(size_t new_size) {
+  tables_[1] = AllocBuckets(new_size);
+  size_[1] = new_size;
+  used_[1] = 0;
+  rehash_idx_ = 0;
+}
+
+bool HashTable::RehashStep(size_t buckets) {
+  if (!rehashing()) return false;
+  size_t empty_visits = buckets * 10;
+  while (buckets-- > 0 && used_[0] != 0) {
+    while (tables_[0][rehash_idx_] == nullptr) {
+      ++rehash_idx_;
+      if (--empty_visits == 0) return true;
+    }
+    Entry* e = tables_[0][rehash_idx_];
+    while (e != nullptr) {
+      Entry* next = e->next();
+      Entry** dst = &tables_[1][HashKey(e->key()) & (size_[1] - 1)];
+      e->set_next(*dst);
+      *dst = e;
+      --used_[0];
+      ++used_[1];
+      e = next;
+    }
+    tables_[0][rehash_idx_] = nullptr;
+    ++rehash_idx_;
+  }
+  if (used_[0] == 0) {
+    std::free(tables_[0]);
+    tables_[0] = tables_[1];
+    size_[0] = size_[1];
+    used_[0] = used_[1];
+    tables_[1] = nullptr;
+    size_[1] = used_[1] = 0;
+    rehash_idx_ = -1;
+    return false;
+  }
+  return true;
+}
+
+uint64_t HashTable::Scan(uint64_t v, const std::function<void(Entry*)>& fn) {
+  if (size() == 0) return 0;
+  auto emit = [&](Entry* e) {
+    while (e != nullptr) {
+      Entry* next = e->next();
+      fn(e);
+      e = next;
+    }
+  };
+  if (!rehashing()) {
+    uint64_t m0 = size_[0] - 1;
+    emit(tables_[0][v & m0]);
+    v |= ~m0;
+    v = Rev(v);
+    ++v;
+    v = Rev(v);
+    return v;
+  }
+  // Two tables: visit the small one's bucket, then every bucket of the large one that expands it.
+  int small = size_[0] <= size_[1] ? 0 : 1;
+  int large = 1 - small;
+  uint64_t m0 = size_[small] - 1, m1 = size_[large] - 1;
+  emit(tables_[small][v & m0]);
+  do {
+    emit(tables_[large][v & m1]);
+    v |= ~m1;
+    v = Rev(v);
+    ++v;
+    v = Rev(v);
+  } while (v & (m0 ^ m1));
+  return v;
+}
+
+Entry* HashTable::RandomEntry(uint64_t random) {
+  if (size() == 0) return nullptr;
+  // Pick a non-empty bucket at random, then a random element of its chain. Chains are short
+  // (load factor <= 1), so this is close to uniform.
+  Entry* bucket = nullptr;
+  uint64_t r = random;
+  for (int tries = 0; bucket == nullptr; ++tries) {
+    r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+    uint64_t pick = r >> 11;
+    if (rehashing()) {
+      size_t total = size_[0] + size_[1];
+      size_t i = pick % total;
+      bucket = i < size_[0] ? tables_[0][i] : tables_[1][i - size_[0]];
+    } else {
+      bucket = tables_[0][pick & (size_[0] - 1)];
+    }
+  }
+  size_t len = 0;
+  for (Entry* e = bucket; e != nullptr; e = e->next())
+    ++len;
+  size_t k = (r >> 33) % len;
+  Entry* e = bucket;
+  while (k-- > 0)
+    e = e->next();
+  return e;
+}
+
+}  // namespace redwing

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <utility>
+
+#include "storage/entry.h"
+
+namespace redwing {
+
+// 64-bit xxHash (XXH3) of a key: the shard is chosen from its high half, the bucket from its low
+// bits, so one hash serves both.
+uint64_t HashKey(std::string_view key);
+
+// A chained hash table of Entry blocks, keyed by Entry::key(), with the chain pointer inside the
+// entry (no node allocations). Power-of-two bucket arrays; resizing is incremental, as in Redis's
+// dict: while two arrays exist every operation moves one bucket (and a background step moves more),
+// so no single call pays for a whole rehash.
+//
+// Scan() uses Redis's reverse-binary cursor, which returns every entry present for the whole scan
+// at least once even while the table grows or shrinks between calls.
+//
+// Owned by one shard; not thread-safe. The table owns its entries and frees them on destruction.
+class HashTable {
+ public:
+  HashTable() = default;
+  ~HashTable();
+  HashTable(const HashTable&) = delete;
+  HashTable& operator=(const HashTable&) = delete;
+
+  size_t size() const { return used_[0] + used_[1]; }
+  size_t bucket_count() const { return size_[0] + size_[1]; }
+  bool rehashing() const { return rehash_idx_ >= 0; }
+
+  // The link that points at the entry with `key` (store through it to replace the entry), or
+  // nullptr. Valid until the next mutating call.
+  Entry** Find(std::string_view key, uint64_t hash);
+  // Adds an entry whose key is not present.
+  void Insert(Entry* e, uint64_t hash);
+  // Unlinks the entry at `link` (from Find with the same hash) and returns it; the caller frees it.
+  Entry* Unlink(Entry** link, uint64_t hash);
+  // Frees every entry and the bucket arrays.
+  void Clear();
+  // Exchanges contents with `other` (SWAPDB).
+  void SwapWith(HashTable& other) {
+    std::swap(tables_, other.tables_);
+    std::swap(size_, other.size_);
+    std::swap(used_, other.used_);
+    std::swap(rehash_idx_, other.rehash_idx_);
+  }
+
+  // Moves up to `buckets` buckets of an ongoing rehash; returns true if rehashing remains.
+  bool RehashStep(size_t buckets);
+  // Shrinks the bucket array when the table became sparse (called after deletions).
+  void MaybeShrink();
+
+  // Calls fn(entry) for the entries of the bucket(s) at `cursor`; returns the next cursor (0 when
+  // the scan is complete). fn must not modify the table.
+  uint64_t Scan(uint64_t cursor, const std::function<void(Entry*)>& fn);
+
+  // A random entry (nullptr if empty); near-uniform, as Redis's dictGetFairRandomKey.
+  Entry* RandomEntry(uint64_t random);
+
+  // Visits every entry; fn must not modify the table.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (int t = 0; t < 2; ++t) {
+      for (size_t i = 0; i < size_[t]; ++i) {
+        for (Entry* e = tables_[t][i]; e != nullptr; e = e->next())
+          fn(e);
+      }
+    }
+  }
+
+ private:
+  void Expand(size_t min_size);
+  void StartResize(size_t new_size);
+  void MaybeGrow();
+
+  Entry** tables_[2] = {nullptr, nullptr};
+  size_t size_[2] = {0, 0};
+  size_t used_[2] = {0, 0};
+  int64_t rehash_idx_ = -1;
+};
+
+}  // namespace redwing

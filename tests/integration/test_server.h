@@ -1,0 +1,98 @@
+#pragma once
+
+#include <hiredis/hiredis.h>
+#include <sys/types.h>
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace redwing::test {
+
+// A server process started for a test: the real redwing-server binary (or redis-server, for
+// differential tests) on a free loopback port. Start() waits until it answers PING; the
+// destructor stops it with SIGTERM and waits for it.
+class ServerProcess {
+ public:
+  // `args` are extra command-line arguments, e.g. {"--threads", "2"}.
+  static std::unique_ptr<ServerProcess> StartRedwing(std::vector<std::string> args = {});
+  // nullptr if redis-server is not installed.
+  static std::unique_ptr<ServerProcess> StartRedis(std::vector<std::string> args = {});
+  ~ServerProcess();
+
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  // Sends SIGTERM and waits; returns the exit status (as from waitpid) or -1.
+  int Stop();
+
+ private:
+  ServerProcess() = default;
+  static std::unique_ptr<ServerProcess> Launch(const std::string& binary,
+                                               std::vector<std::string> args);
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// A free TCP port on 127.0.0.1 (bound and released; collisions are retried by the caller).
+int FreePort();
+
+// A hiredis connection with helpers that turn replies into short strings for assertions:
+//   "OK" (status), "(nil)", "(integer) 5", "\"bulk\"", "(error) ERR ...", "[a, b]" (arrays).
+// hiredis 0.14 (Debian 12) speaks RESP2 only: RESP3 is tested on raw bytes (RespReply below).
+class Client {
+ public:
+  explicit Client(int port, int timeout_ms = 10000);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  bool connected() const { return ctx_ != nullptr && ctx_->err == 0; }
+  redisContext* raw() { return ctx_; }
+
+  // Runs one command and returns its formatted reply ("(disconnected)" if the connection broke).
+  std::string Run(const std::vector<std::string>& args);
+  std::string operator()(std::initializer_list<std::string> args) { return Run(args); }
+  // Pipelines commands: sends all, then reads all replies.
+  std::vector<std::string> Pipeline(const std::vector<std::vector<std::string>>& cmds);
+  // Sends raw bytes and returns the raw bytes received until `expect` bytes arrived, the peer
+  // closed, or a timeout.
+  std::string RawExchange(const std::string& bytes, size_t expect, int timeout_ms = 2000);
+
+  static std::string Format(const redisReply* r);
+
+ private:
+  redisContext* ctx_ = nullptr;
+};
+
+// Length of the first complete RESP2/RESP3 reply in `data`, or 0 if it is incomplete.
+size_t RespReplyLength(const std::string& data, size_t pos = 0);
+
+// A raw socket that sends RESP commands and returns each reply's exact bytes.
+class RawClient {
+ public:
+  explicit RawClient(int port);
+  ~RawClient();
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+  // Sends the command (as a multibulk) and returns the exact reply bytes, or "" on timeout/close.
+  std::string Run(const std::vector<std::string>& args, int timeout_ms = 5000);
+  // Sends raw bytes without waiting.
+  void Send(const std::string& bytes);
+  // Reads one reply's bytes.
+  std::string ReadReply(int timeout_ms = 5000);
+  // True if the server closed the connection (reads EOF within timeout).
+  bool WaitClosed(int timeout_ms = 5000);
+
+ private:
+  int fd_ = -1;
+  std::string buf_;
+};
+
+std::string EncodeCommand(const std::vector<std::string>& args);
+
+// Sends raw bytes on a fresh socket and reads until the peer closes or `timeout_ms` passes with
+// no data. Returns what was read.
+std::string RawRoundTrip(int port, const std::string& bytes, int timeout_ms = 500);
+
+}  // namespace redwing::test
