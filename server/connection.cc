@@ -194,3 +194,15 @@ std::string Connection::Describe(int64_t now_ms) const {
 }
 
 }  // namespace redwing
+
+namespace redwing {
+
+void ForEachConnection(Worker& w, const std::function<void(Connection&)>& fn) {
+  // Copy first: fn may close (and so unlist) connections.
+  std::vector<Connection*> all(w.loop().connections.begin(), w.loop().connections.end());
+  for (Connection* c : all) {
+    if (!c->closed()) fn(*c);
+  }
+}
+
+}  // namespace redwing

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
@@ -34,7 +35,7 @@ class Connection final : public SessionOwner, public std::enable_shared_from_thi
 
   Session& session() { return session_; }
   // One CLIENT LIST / CLIENT INFO line (without the trailing newline).
-  std::string Describe(int64_t now_ms) const;
+  std::string Describe(int64_t now_ms) const override;
   std::string peer_address() const { return peer_; }
   std::string local_address() const { return local_; }
 
@@ -67,5 +68,8 @@ class Connection final : public SessionOwner, public std::enable_shared_from_thi
   bool registered_ = false;
   std::string protocol_error_;
 };
+
+// Calls fn for every open connection served by `w`. Worker `w`'s thread only.
+void ForEachConnection(Worker& w, const std::function<void(Connection&)>& fn);
 
 }  // namespace redwing

@@ -10,6 +10,9 @@
 
 namespace redwing {
 
+// A slot whose reply CLIENT REPLY OFF/SKIP dropped.
+constexpr int kSkipSlot = -2;
+
 // The commands of one round bound for one shard, and their replies. Travels to the shard's owner
 // (as ShardWork), runs there when the shard is free, then returns home through `back_`.
 class Session::Batch final : public ShardWork {
@@ -116,7 +119,39 @@ bool Session::Execute(std::span<const std::string_view> args, bool stable) {
   }
   if (!stable) args = Stabilize(args);
   client_.last_interaction_ms = NowMs();
+  bool skip_this = client_.skip_next_reply;
+  client_.skip_next_reply = false;
+  if (!skip_this && client_.reply_mode == ClientState::ReplyMode::kOn) return ExecuteOne(args);
+  size_t sink_mark = round_ ? round_out_.size() : out_.size();
+  size_t slot_mark = slots_.size();
+  bool done = ExecuteOne(args);
+  // CLIENT REPLY ON answers even though replies were off when it arrived.
+  if (skip_this || client_.reply_mode == ClientState::ReplyMode::kOff) {
+    SuppressReply(sink_mark, slot_mark, done);
+  }
+  return done;
+}
 
+void Session::SuppressReply(size_t sink_mark, size_t slot_mark, bool finished) {
+  if (!finished) {
+    // Still running (held shards, async): its reply lands in out_ when it completes.
+    if (!round_) {
+      suppress_pending_ = true;
+      suppress_mark_ = out_.size();
+    }
+    for (size_t i = slot_mark; i < slots_.size(); ++i)
+      slots_[i].source = kSkipSlot;
+    return;
+  }
+  if (slot_mark < slots_.size()) {
+    for (size_t i = slot_mark; i < slots_.size(); ++i)
+      slots_[i].source = kSkipSlot;
+  } else if (!round_) {
+    out_.Resize(sink_mark);
+  }
+}
+
+bool Session::ExecuteOne(std::span<const std::string_view> args) {
   const CommandRegistry& registry = CommandRegistry::Get();
   auto reject = [&](std::string_view msg, const CommandSpec* spec) {
     if (client_.in_multi) client_.multi_error = true;
@@ -309,6 +344,7 @@ bool Session::Flush() {
 void Session::OnBatchDone() {
   if (--pending_batches_ > 0) return;
   for (const Slot& slot : slots_) {
+    if (slot.source == kSkipSlot) continue;
     if (slot.source < 0) {
       out_.Append(round_out_.data() + slot.begin, slot.end - slot.begin);
     } else {
@@ -327,6 +363,10 @@ void Session::OnBatchDone() {
 
 void Session::Resume() {
   auto keep = std::move(keep_alive_);
+  if (suppress_pending_) {
+    suppress_pending_ = false;
+    out_.Resize(suppress_mark_);
+  }
   if (has_stalled_) {
     has_stalled_ = false;
     std::vector<std::string_view> args = std::move(stalled_);

@@ -27,6 +27,8 @@ class SessionOwner {
   virtual void OnSessionResumed() = 0;
   // Keeps the owner (and so the session) alive while work for it is on other threads.
   virtual std::shared_ptr<void> KeepAlive() = 0;
+  // The CLIENT LIST line of this connection.
+  virtual std::string Describe(int64_t now_ms) const = 0;
 };
 
 // Executes one client's commands, in order, against the sharded keyspace; replies accumulate in
@@ -55,6 +57,7 @@ class Session {
   ByteBuffer& out() { return out_; }
   const ByteBuffer& out_const() const { return out_; }
   Engine* engine() const { return engine_; }
+  const SessionOwner& owner() const { return *owner_; }
   Worker* worker() const { return worker_; }
 
   // Runs or queues one command. `stable` says whether `args` stay valid until the session stops
@@ -62,6 +65,7 @@ class Session {
   // Returns false when the session must wait: the caller stops feeding commands until
   // OnSessionResumed().
   bool Execute(std::span<const std::string_view> args, bool stable = true);
+
   // Ends the current round: sends its cross-shard batches. Returns false if replies are still
   // outstanding.
   bool Flush();
@@ -93,7 +97,11 @@ class Session {
   enum class Wait { kNone, kRound, kOp, kAsync, kPaused };
 
   ByteBuffer& Sink() { return round_ ? round_out_ : out_; }
+  bool ExecuteOne(std::span<const std::string_view> args);
   bool Dispatch(const CommandSpec* spec, std::span<const std::string_view> args);
+  // CLIENT REPLY OFF/SKIP: drops the reply of the command that just ran (or, if it is still
+  // waiting, the reply it will write from `out_mark`).
+  void SuppressReply(size_t sink_mark, size_t slot_mark, bool finished);
   void RunHere(const CommandSpec* spec, std::span<const std::string_view> args, ByteBuffer* sink,
                ClientState* client);
   // Runs the handler on the calling thread (which holds the command's shards) and counts it.
@@ -122,6 +130,9 @@ class Session {
 
   Wait wait_ = Wait::kNone;
   bool suspend_requested_ = false;
+  // A waiting command whose reply CLIENT REPLY says to drop, from this offset of out_.
+  bool suppress_pending_ = false;
+  size_t suppress_mark_ = 0;
   // The current round (pipelined commands sent to other shards and the replies around them).
   bool round_ = false;
   ByteBuffer round_out_;

@@ -132,13 +132,24 @@ std::pair<size_t, size_t> Database::ActiveExpireStep(size_t max_buckets) {
   size_t examined = 0;
   std::vector<std::string> expired;
   const int64_t now = clock_->now_ms;
+  int64_t ttl_sum = 0, ttl_count = 0;
   for (size_t i = 0; i < max_buckets; ++i) {
     expire_cursor_ = table_.Scan(expire_cursor_, [&](Entry* e) {
       if (!e->has_expire()) return;
       ++examined;
-      if (e->expire_at_ms() <= now) expired.emplace_back(e->key());
+      if (e->expire_at_ms() <= now) {
+        expired.emplace_back(e->key());
+      } else {
+        ttl_sum += e->expire_at_ms() - now;
+        ++ttl_count;
+      }
     });
     if (expire_cursor_ == 0) break;
+  }
+  if (ttl_count > 0) {
+    // A moving average, so one unlucky sample does not swing the estimate.
+    int64_t sample = ttl_sum / ttl_count;
+    avg_ttl_ms_ = avg_ttl_ms_ == 0 ? sample : (avg_ttl_ms_ / 50) * 49 + sample / 50;
   }
   for (const auto& k : expired) {
     uint64_t hash = HashKey(k);

@@ -57,6 +57,9 @@ class Database {
 
   size_t size() const { return table_.size(); }
   size_t expires() const { return expires_; }
+  // Estimated average remaining TTL of keys with a TTL (ms), sampled by active expiry as Redis's
+  // avg_ttl in INFO keyspace.
+  int64_t avg_ttl_ms() const { return expires_ == 0 ? 0 : avg_ttl_ms_; }
   int64_t now_ms() const { return clock_->now_ms; }
 
   // Looks the key up, expiring it first if its time has passed. `for_read` counts a keyspace hit
@@ -115,6 +118,7 @@ class Database {
   HashTable table_;
   size_t expires_ = 0;
   uint64_t expire_cursor_ = 0;
+  int64_t avg_ttl_ms_ = 0;
   const CommandClock* clock_;
   ShardStats* stats_;
   std::unordered_map<std::string, std::vector<std::shared_ptr<WatchState>>> watches_;

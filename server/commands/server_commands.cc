@@ -1,9 +1,382 @@
+// Server commands: DBSIZE FLUSHDB FLUSHALL SWAPDB TIME SHUTDOWN INFO. The keyspace-wide ones run
+// with every shard held (kCmdAllShards), so they see one consistent instant.
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
 #include "server/commands/command_helpers.h"
+#include "server/memory_info.h"
+#include "server/version.h"
 
 namespace redwing {
+namespace {
+
+void DbSize(CommandContext& ctx) {
+  size_t n = 0;
+  for (int s = 0; s < ctx.engine->num_shards(); ++s)
+    n += ctx.DbOnShard(s, ctx.db).size();
+  ctx.reply->Integer(static_cast<int64_t>(n));
+}
+
+// FLUSHDB/FLUSHALL take [ASYNC|SYNC]; anything else is a syntax error.
+bool ParseFlushMode(CommandContext& ctx) {
+  if (ctx.argc() == 1) return true;
+  if (ctx.argc() == 2 &&
+      (EqualsIgnoreCase(ctx.arg(1), "async") || EqualsIgnoreCase(ctx.arg(1), "sync"))) {
+    return true;
+  }
+  ctx.reply->Error(errors::kSyntax);
+  return false;
+}
+
+void FlushDb(CommandContext& ctx) {
+  if (!ParseFlushMode(ctx)) return;
+  for (int s = 0; s < ctx.engine->num_shards(); ++s)
+    ctx.DbOnShard(s, ctx.db).Clear();
+  ctx.reply->Ok();
+}
+
+void FlushAll(CommandContext& ctx) {
+  if (!ParseFlushMode(ctx)) return;
+  for (int s = 0; s < ctx.engine->num_shards(); ++s) {
+    Shard& shard = ctx.engine->shard(s);
+    for (int d = 0; d < shard.num_dbs(); ++d)
+      shard.db(d).Clear();
+  }
+  ctx.reply->Ok();
+}
+
+void SwapDb(CommandContext& ctx) {
+  auto a = ParseInt64(ctx.arg(1));
+  if (!a) {
+    ctx.reply->Error("ERR invalid first DB index");
+    return;
+  }
+  auto b = ParseInt64(ctx.arg(2));
+  if (!b) {
+    ctx.reply->Error("ERR invalid second DB index");
+    return;
+  }
+  int n = ctx.engine->config().databases();
+  if (*a < 0 || *a >= n || *b < 0 || *b >= n) {
+    ctx.reply->Error(errors::kDbIndexOutOfRange);
+    return;
+  }
+  if (*a != *b) {
+    for (int s = 0; s < ctx.engine->num_shards(); ++s) {
+      Shard& shard = ctx.engine->shard(s);
+      shard.db(static_cast<int>(*a)).Swap(shard.db(static_cast<int>(*b)));
+    }
+  }
+  ctx.reply->Ok();
+}
+
+void Time(CommandContext& ctx) {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  ctx.reply->ArrayHeader(2);
+  ctx.reply->BulkInt(us / 1000000);
+  ctx.reply->BulkInt(us % 1000000);
+}
+
+void Shutdown(CommandContext& ctx) {
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    if (!EqualsIgnoreCase(a, "nosave") && !EqualsIgnoreCase(a, "save") &&
+        !EqualsIgnoreCase(a, "now") && !EqualsIgnoreCase(a, "force") &&
+        !EqualsIgnoreCase(a, "abort")) {
+      ctx.reply->Error(errors::kSyntax);
+      return;
+    }
+    if (EqualsIgnoreCase(a, "abort")) {
+      ctx.reply->Error("ERR No shutdown in progress.");
+      return;
+    }
+  }
+  // As Redis: no reply; the connection closes as the server exits.
+  ctx.client->close_after_reply = true;
+  ctx.engine->RequestShutdown();
+}
+
+// ---- INFO ----
+
+struct InfoSection {
+  const char* name;
+  bool in_default;
+  void (*fill)(CommandContext& ctx, std::string* out);
+};
+
+void Field(std::string* out, std::string_view name, const std::string& value) {
+  out->append(name);
+  out->push_back(':');
+  out->append(value);
+  out->append("\r\n");
+}
+
+template <typename T>
+void Field(std::string* out, std::string_view name, T value) {
+  Field(out, name, std::to_string(value));
+}
+
+void InfoServer(CommandContext& ctx, std::string* out) {
+  utsname u{};
+  uname(&u);
+  int64_t uptime = (NowMs() - ctx.engine->start_time_ms) / 1000;
+  Field(out, "redis_version", std::string(kRedisVersion));
+  Field(out, "redwing_version", std::string(kRedwingVersion));
+  Field(out, "redis_git_sha1", std::string("00000000"));
+  Field(out, "redis_git_dirty", 0);
+  Field(out, "redis_mode", std::string("standalone"));
+  Field(out, "os", std::string(u.sysname) + " " + u.release + " " + u.machine);
+  Field(out, "arch_bits", 64);
+  Field(out, "multiplexing_api", std::string("epoll"));
+  Field(out, "process_id", static_cast<int64_t>(getpid()));
+  Field(out, "tcp_port", ctx.engine->port());
+  Field(out, "server_time_usec", NowMs() * 1000);
+  Field(out, "uptime_in_seconds", uptime);
+  Field(out, "uptime_in_days", uptime / 86400);
+  Field(out, "hz", ctx.engine->config().hz());
+  Field(out, "io_threads_active", 0);
+  Field(out, "threads", ctx.engine->num_workers());
+  Field(out, "executable", ctx.engine->executable);
+  Field(out, "config_file", ctx.engine->config().config_file());
+}
+
+void InfoClients(CommandContext& ctx, std::string* out) {
+  Field(out, "connected_clients", ctx.engine->connected_clients.load());
+  Field(out, "maxclients", ctx.engine->config().maxclients());
+  Field(out, "blocked_clients", 0);
+}
+
+void InfoMemory(CommandContext& ctx, std::string* out) {
+  size_t used = AllocatedBytes();
+  size_t rss = ResidentBytes();
+  Field(out, "used_memory", used);
+  Field(out, "used_memory_human", BytesToHuman(used));
+  Field(out, "used_memory_rss", rss);
+  Field(out, "used_memory_rss_human", BytesToHuman(rss));
+  Field(out, "maxmemory", 0);
+  Field(out, "maxmemory_human", std::string("0B"));
+  Field(out, "maxmemory_policy", std::string("noeviction"));
+  char ratio[32];
+  std::snprintf(ratio, sizeof(ratio), "%.2f",
+                used == 0 ? 0.0 : static_cast<double>(rss) / static_cast<double>(used));
+  Field(out, "mem_fragmentation_ratio", std::string(ratio));
+  Field(out, "mem_allocator", AllocatorName());
+  (void)ctx;
+}
+
+void InfoPersistence(CommandContext& ctx, std::string* out) {
+  Field(out, "loading", 0);
+  Field(out, "async_loading", 0);
+  Field(out, "rdb_bgsave_in_progress", 0);
+  Field(out, "aof_enabled", 0);
+  Field(out, "aof_rewrite_in_progress", 0);
+  (void)ctx;
+}
+
+void InfoStats(CommandContext& ctx, std::string* out) {
+  uint64_t commands = 0, in = 0, outb = 0;
+  for (int i = 0; i < ctx.engine->num_workers(); ++i) {
+    WorkerCounters& c = ctx.engine->worker(i).counters();
+    commands += c.commands.load(std::memory_order_relaxed);
+    in += c.net_input_bytes.load(std::memory_order_relaxed);
+    outb += c.net_output_bytes.load(std::memory_order_relaxed);
+  }
+  uint64_t hits = 0, misses = 0, expired = 0;
+  for (int s = 0; s < ctx.engine->num_shards(); ++s) {
+    ShardStats& st = ctx.engine->shard(s).stats();
+    hits += st.keyspace_hits;
+    misses += st.keyspace_misses;
+    expired += st.expired_keys;
+  }
+  Field(out, "total_connections_received", ctx.engine->total_connections.load());
+  Field(out, "total_commands_processed", commands);
+  Field(out, "total_net_input_bytes", in);
+  Field(out, "total_net_output_bytes", outb);
+  Field(out, "rejected_connections", ctx.engine->rejected_connections.load());
+  Field(out, "expired_keys", expired);
+  Field(out, "evicted_keys", 0);
+  Field(out, "keyspace_hits", hits);
+  Field(out, "keyspace_misses", misses);
+  Field(out, "pubsub_channels", 0);
+  Field(out, "pubsub_patterns", 0);
+}
+
+void InfoReplication(CommandContext& ctx, std::string* out) {
+  Field(out, "role", std::string("master"));
+  Field(out, "connected_slaves", 0);
+  (void)ctx;
+}
+
+void InfoCpu(CommandContext& ctx, std::string* out) {
+  rusage self{};
+  getrusage(RUSAGE_SELF, &self);
+  char buf[32];
+  auto secs = [&](const timeval& tv) {
+    std::snprintf(buf, sizeof(buf), "%ld.%06ld", static_cast<long>(tv.tv_sec),
+                  static_cast<long>(tv.tv_usec));
+    return std::string(buf);
+  };
+  Field(out, "used_cpu_sys", secs(self.ru_stime));
+  Field(out, "used_cpu_user", secs(self.ru_utime));
+  (void)ctx;
+}
+
+void InfoCluster(CommandContext& ctx, std::string* out) {
+  Field(out, "cluster_enabled", 0);
+  (void)ctx;
+}
+
+void InfoKeyspace(CommandContext& ctx, std::string* out) {
+  int dbs = ctx.engine->config().databases();
+  for (int d = 0; d < dbs; ++d) {
+    size_t keys = 0, expires = 0;
+    double ttl_sum = 0;
+    for (int s = 0; s < ctx.engine->num_shards(); ++s) {
+      Database& db = ctx.DbOnShard(s, d);
+      keys += db.size();
+      expires += db.expires();
+      ttl_sum += static_cast<double>(db.avg_ttl_ms()) * static_cast<double>(db.expires());
+    }
+    if (keys == 0) continue;
+    int64_t avg = expires == 0 ? 0 : static_cast<int64_t>(ttl_sum / static_cast<double>(expires));
+    out->append("db" + std::to_string(d) + ":keys=" + std::to_string(keys) +
+                ",expires=" + std::to_string(expires) + ",avg_ttl=" + std::to_string(avg) + "\r\n");
+  }
+}
+
+void InfoCommandStats(CommandContext& ctx, std::string* out) {
+  const CommandRegistry& reg = CommandRegistry::Get();
+  for (int id = 0; id < reg.id_count(); ++id) {
+    uint64_t calls = 0, usec = 0, failed = 0, rejected = 0;
+    for (int w = 0; w < ctx.engine->num_workers(); ++w) {
+      auto& c = ctx.engine->worker(w).counters().per_command[id];
+      calls += c.calls.load(std::memory_order_relaxed);
+      usec += c.usec.load(std::memory_order_relaxed);
+      failed += c.failed.load(std::memory_order_relaxed);
+      rejected += c.rejected.load(std::memory_order_relaxed);
+    }
+    if (calls == 0 && rejected == 0 && failed == 0) continue;
+    char per_call[32];
+    std::snprintf(per_call, sizeof(per_call), "%.2f",
+                  calls == 0 ? 0.0 : static_cast<double>(usec) / static_cast<double>(calls));
+    out->append("cmdstat_" + reg.ById(id)->name + ":calls=" + std::to_string(calls) +
+                ",usec=" + std::to_string(usec) + ",usec_per_call=" + per_call +
+                ",rejected_calls=" + std::to_string(rejected) +
+                ",failed_calls=" + std::to_string(failed) + "\r\n");
+  }
+}
+
+const InfoSection kSections[] = {
+    {"server", true, InfoServer},     {"clients", true, InfoClients},
+    {"memory", true, InfoMemory},     {"persistence", true, InfoPersistence},
+    {"stats", true, InfoStats},       {"replication", true, InfoReplication},
+    {"cpu", true, InfoCpu},           {"cluster", true, InfoCluster},
+    {"keyspace", true, InfoKeyspace}, {"commandstats", false, InfoCommandStats},
+};
+
+void Info(CommandContext& ctx) {
+  bool all = false, everything = false, defaults = ctx.argc() == 1;
+  std::vector<bool> wanted(std::size(kSections), false);
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    if (EqualsIgnoreCase(a, "all")) all = true;
+    if (EqualsIgnoreCase(a, "everything")) everything = true;
+    if (EqualsIgnoreCase(a, "default")) defaults = true;
+    for (size_t s = 0; s < std::size(kSections); ++s) {
+      if (EqualsIgnoreCase(a, kSections[s].name)) wanted[s] = true;
+    }
+  }
+  std::string out;
+  for (size_t s = 0; s < std::size(kSections); ++s) {
+    const InfoSection& sec = kSections[s];
+    bool take = wanted[s] || everything || all || (defaults && sec.in_default);
+    if (!take) continue;
+    if (!out.empty()) out.append("\r\n");
+    std::string title = sec.name;
+    title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+    if (title == "Cpu") title = "CPU";
+    out.append("# " + title + "\r\n");
+    sec.fill(ctx, &out);
+  }
+  ctx.reply->Verbatim("txt", out);
+}
+
+}  // namespace
 
 void RegisterServerCommands(CommandRegistry& r) {
-  (void)r;
+  r.Add({.name = "dbsize",
+         .arity = 1,
+         .flags = kCmdReadonly | kCmdFast | kCmdAllShards,
+         .handler = DbSize,
+         .acl_categories = "@keyspace @read @fast",
+         .group = "server",
+         .summary = "Returns the number of keys in the database.",
+         .since = "1.0.0",
+         .complexity = "O(1)"});
+  r.Add({.name = "flushdb",
+         .arity = -1,
+         .flags = kCmdWrite | kCmdAllShards,
+         .handler = FlushDb,
+         .acl_categories = "@keyspace @write @slow @dangerous",
+         .group = "server",
+         .summary = "Removes all keys from the current database.",
+         .since = "1.0.0",
+         .complexity = "O(N) where N is the number of keys in the selected database"});
+  r.Add({.name = "flushall",
+         .arity = -1,
+         .flags = kCmdWrite | kCmdAllShards,
+         .handler = FlushAll,
+         .acl_categories = "@keyspace @write @slow @dangerous",
+         .group = "server",
+         .summary = "Removes all keys from all databases.",
+         .since = "1.0.0",
+         .complexity = "O(N) where N is the total number of keys in all databases"});
+  r.Add({.name = "swapdb",
+         .arity = 3,
+         .flags = kCmdWrite | kCmdFast | kCmdAllShards,
+         .handler = SwapDb,
+         .acl_categories = "@keyspace @write @fast @dangerous",
+         .group = "server",
+         .summary = "Swaps two Redis databases.",
+         .since = "4.0.0",
+         .complexity = "O(N) where N is the count of clients watching or blocking on keys from "
+                       "both databases."});
+  r.Add({.name = "time",
+         .arity = 1,
+         .flags = kCmdLoading | kCmdStale | kCmdFast,
+         .handler = Time,
+         .acl_categories = "@fast",
+         .group = "server",
+         .summary = "Returns the server time.",
+         .since = "2.6.0",
+         .complexity = "O(1)"});
+  r.Add({.name = "shutdown",
+         .arity = -1,
+         .flags = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdClient,
+         .handler = Shutdown,
+         .acl_categories = "@admin @slow @dangerous",
+         .group = "server",
+         .summary = "Synchronously saves the database(s) to disk and shuts down the Redis "
+                    "server.",
+         .since = "1.0.0",
+         .complexity = "O(N) when saving, where N is the total number of keys "
+                       "in all databases when saving data, otherwise O(1)"});
+  r.Add({.name = "info",
+         .arity = -1,
+         .flags = kCmdLoading | kCmdStale | kCmdAllShards,
+         .handler = Info,
+         .acl_categories = "@slow @dangerous",
+         .group = "server",
+         .summary = "Returns information and statistics about the server.",
+         .since = "1.0.0",
+         .complexity = "O(1)"});
 }
 
 }  // namespace redwing
