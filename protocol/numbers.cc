@@ -64,7 +64,8 @@ std::optional<double> ParseDouble(std::string_view s) {
   errno = 0;
   char* end = nullptr;
   double v = std::strtod(buf, &end);
-  if (*end != '\0' || std::isnan(v)) return std::nullopt;
+  // Every byte must be consumed, as Redis's string2d: an embedded NUL is trailing garbage.
+  if (end != buf + s.size() || std::isnan(v)) return std::nullopt;
   if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) return std::nullopt;
   return v;
 }
