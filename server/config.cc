@@ -326,8 +326,17 @@ std::optional<std::string> Config::Rewrite() {
     if (plain) return v;
     std::string out = "\"";
     for (char c : v) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
+      if (c == '"' || c == '\\') {
+        out.push_back('\\');
+        out.push_back(c);
+      } else if (!std::isprint(static_cast<unsigned char>(c))) {
+        // Control bytes (a newline would split the directive) as \xHH, which loading undoes.
+        char hex[5];
+        std::snprintf(hex, sizeof(hex), "\\x%02x", static_cast<unsigned char>(c));
+        out += hex;
+      } else {
+        out.push_back(c);
+      }
     }
     return out + "\"";
   };

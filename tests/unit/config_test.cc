@@ -318,5 +318,23 @@ TEST(ConfigTest, RewritePreservesCommentsAndAppendsChanges) {
   EXPECT_EQ(file.Read(), first);
 }
 
+TEST(ConfigTest, RewriteRoundTripsAwkwardValues) {
+  TempFile file("hz 12\n");
+  Config c;
+  ASSERT_FALSE(c.LoadFile(file.path()).has_value());
+  // Quotes, backslashes, a newline (which must not split the line) and other control or 8-bit
+  // bytes all survive a rewrite and reload.
+  const std::string awkward = std::string("a \"q\" b\\c\nd\re\tf\x01g\xe9h");
+  ASSERT_FALSE(c.Set({{"requirepass", awkward}}).has_value());
+  ASSERT_FALSE(c.Rewrite().has_value());
+  std::string text = file.Read();
+  EXPECT_EQ(text.find("\nd"), std::string::npos) << text;  // no raw newline inside the value
+  Config reloaded;
+  auto err = reloaded.LoadFile(file.path());
+  ASSERT_FALSE(err.has_value()) << *err;
+  EXPECT_EQ(reloaded.requirepass(), awkward);
+  EXPECT_EQ(reloaded.hz(), 12);
+}
+
 }  // namespace
 }  // namespace redwing
