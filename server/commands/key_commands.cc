@@ -1,9 +1,695 @@
+// Generic key commands: DEL UNLINK EXISTS TYPE TOUCH KEYS SCAN RANDOMKEY RENAME RENAMENX COPY
+// MOVE, the EXPIRE/TTL family, PERSIST and OBJECT (ENCODING, REFCOUNT, HELP).
+//
+// Keyed commands reach their keys through ctx.Db(key): the session has already brought every
+// shard the keys map to under this thread (see server/session.h), so a multi-key command here is
+// atomic even across shards. KEYS, SCAN and RANDOMKEY need the whole keyspace and are flagged
+// kCmdAllShards. A KeyRef (table link) is invalidated by any other lookup in the same table,
+// because lookups advance incremental rehashing; handlers therefore re-find a key after looking
+// up another one that may live in the same table.
+
+#include <climits>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "protocol/glob.h"
 #include "server/commands/command_helpers.h"
 
 namespace redwing {
+namespace {
+
+// Redis shares one object for the integers [0, 10000) (OBJ_SHARED_INTEGERS); OBJECT REFCOUNT
+// reports those with INT_MAX, the "shared" marker.
+constexpr int64_t kSharedIntegers = 10000;
+constexpr size_t kMaxIntEncodedLen = 20;  // longest text Redis tries to store as an integer
+constexpr size_t kEmbstrLimit = 44;       // longest string Redis embeds in its object header
+
+// SCAN cursors: the shard index in the low bits, that shard's table cursor above it. Threads (and
+// so shards) are at most 256, so 8 bits always suffice.
+constexpr int kShardBits = 8;
+constexpr uint64_t kShardMask = (uint64_t{1} << kShardBits) - 1;
+
+const char* TypeName(ValueType t) {
+  switch (t) {
+    case ValueType::kString:
+      return "string";
+    case ValueType::kList:
+      return "list";
+    case ValueType::kSet:
+      return "set";
+    case ValueType::kZSet:
+      return "zset";
+    case ValueType::kHash:
+      return "hash";
+  }
+  return "none";
+}
+
+// Whether a string value would be stored in Redis's integer encoding.
+std::optional<int64_t> IntEncodedValue(const Entry& e) {
+  if (e.raw_encoding()) return std::nullopt;
+  std::string_view v = e.string_value();
+  if (v.size() > kMaxIntEncodedLen) return std::nullopt;
+  return ParseInt64(v);
+}
+
+const char* StringEncoding(const Entry& e) {
+  if (IntEncodedValue(e)) return "int";
+  if (!e.raw_encoding() && e.string_len() <= kEmbstrLimit) return "embstr";
+  return "raw";
+}
+
+// A copy of `e` (value, expiry and encoding) stored under `key`.
+Entry* CopyEntry(const Entry& e, std::string_view key) {
+  Entry* copy = Entry::NewString(key, e.string_value(), e.has_expire() ? e.expire_at_ms() : -1);
+  if (e.raw_encoding()) copy->set_raw_encoding();
+  return copy;
+}
+
+// A DB index argument of MOVE / COPY ... DB: an int, then an existing database. Replies with
+// Redis's error and returns nothing when it is not.
+std::optional<int> DbIndexArg(CommandContext& ctx, std::string_view s) {
+  auto v = IntArg(ctx, s);
+  if (!v) return std::nullopt;
+  if (*v < INT_MIN || *v > INT_MAX) {
+    ctx.reply->Error("ERR value is out of range, value must between -2147483648 and 2147483647");
+    return std::nullopt;
+  }
+  if (*v < 0 || *v >= ctx.engine->config().databases()) {
+    ctx.reply->Error(errors::kDbIndexOutOfRange);
+    return std::nullopt;
+  }
+  return static_cast<int>(*v);
+}
+
+// ---- DEL UNLINK EXISTS TOUCH TYPE ----
+
+// DEL and UNLINK: values are single blocks, so freeing them inline is as cheap as unlinking.
+void Del(CommandContext& ctx) {
+  int64_t n = 0;
+  for (size_t i = 1; i < ctx.argc(); ++i)
+    n += ctx.Db(ctx.arg(i)).Erase(ctx.arg(i)) ? 1 : 0;
+  ctx.reply->Integer(n);
+}
+
+// EXISTS and TOUCH: count the keys that exist (a key named twice counts twice).
+void Exists(CommandContext& ctx) {
+  int64_t n = 0;
+  for (size_t i = 1; i < ctx.argc(); ++i)
+    n += ctx.Db(ctx.arg(i)).Find(ctx.arg(i), true) ? 1 : 0;
+  ctx.reply->Integer(n);
+}
+
+void Type(CommandContext& ctx) {
+  KeyRef at = ctx.Db(ctx.arg(1)).Find(ctx.arg(1), true);
+  ctx.reply->SimpleString(at ? TypeName(at.entry()->type()) : "none");
+}
+
+// ---- KEYS SCAN RANDOMKEY ----
+
+// Keys that matched a filter but were logically expired: deleted once the reply no longer refers
+// to table memory, as Redis's lazy expiry would have done while iterating.
+struct ExpiredKeys {
+  std::vector<std::pair<int, std::string>> keys;  // shard, key
+  void Add(int shard, std::string_view key) { keys.emplace_back(shard, std::string(key)); }
+  void Delete(CommandContext& ctx) {
+    for (const auto& [shard, key] : keys)
+      ctx.DbOnShard(shard, ctx.db).Find(key);
+  }
+};
+
+void ReplyKeys(CommandContext& ctx, const std::vector<std::string_view>& keys) {
+  ctx.reply->ArrayHeader(keys.size());
+  for (std::string_view k : keys)
+    ctx.reply->Bulk(k);
+}
+
+void Keys(CommandContext& ctx) {
+  std::string_view pattern = ctx.arg(1);
+  bool match_all = pattern == "*";
+  std::vector<std::string_view> found;
+  ExpiredKeys expired;
+  for (int s = 0; s < ctx.engine->num_shards(); ++s) {
+    Database& db = ctx.DbOnShard(s, ctx.db);
+    db.table().ForEach([&](const Entry* e) {
+      if (!match_all && !GlobMatch(pattern, e->key())) return;
+      if (db.IsLogicallyExpired(e)) {
+        expired.Add(s, e->key());
+      } else {
+        found.push_back(e->key());
+      }
+    });
+  }
+  ReplyKeys(ctx, found);
+  expired.Delete(ctx);
+}
+
+// Parses a SCAN cursor as Redis does (strtoul over the C string): an optional sign, decimal
+// digits, nothing after; an empty cursor is 0, a negative one wraps, overflow is an error.
+std::optional<uint64_t> ParseScanCursor(std::string_view s) {
+  if (size_t nul = s.find('\0'); nul != std::string_view::npos) s = s.substr(0, nul);
+  if (s.empty()) return 0;
+  size_t i = 0;
+  bool negative = false;
+  if (s[0] == '+' || s[0] == '-') {
+    negative = s[0] == '-';
+    i = 1;
+  }
+  if (i == s.size()) return std::nullopt;  // a lone sign: nothing converted
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  return negative ? ~v + 1 : v;
+}
+
+struct ScanOptions {
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;
+  std::string_view type;
+  bool use_type = false;
+};
+
+bool ParseScanOptions(CommandContext& ctx, ScanOptions* o) {
+  for (size_t i = 2; i < ctx.argc(); i += 2) {
+    std::string_view opt = ctx.arg(i);
+    bool has_value = i + 1 < ctx.argc();
+    if (has_value && EqualsIgnoreCase(opt, "count")) {
+      auto n = IntArg(ctx, ctx.arg(i + 1));
+      if (!n) return false;
+      if (*n < 1) {
+        ctx.reply->Error(errors::kSyntax);
+        return false;
+      }
+      o->count = *n;
+    } else if (has_value && EqualsIgnoreCase(opt, "match")) {
+      o->pattern = ctx.arg(i + 1);
+      o->use_pattern = o->pattern != "*";
+    } else if (has_value && EqualsIgnoreCase(opt, "type")) {
+      o->type = ctx.arg(i + 1);
+      o->use_type = true;
+    } else {
+      ctx.reply->Error(errors::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+void ReplyScan(CommandContext& ctx, uint64_t cursor, const std::vector<std::string_view>& keys) {
+  ctx.reply->ArrayHeader(2);
+  ctx.reply->Bulk(std::to_string(cursor));
+  ReplyKeys(ctx, keys);
+}
+
+// Shards are scanned one after the other, each with its table's reverse-binary cursor, so the
+// table's guarantee (every key present throughout is returned) holds for the whole keyspace. As
+// in Redis, COUNT bounds the keys visited (before filtering), with at most 10*COUNT bucket steps.
+void Scan(CommandContext& ctx) {
+  auto cursor = ParseScanCursor(ctx.arg(1));
+  if (!cursor) {
+    ctx.reply->Error(errors::kInvalidCursor);
+    return;
+  }
+  ScanOptions opt;
+  if (!ParseScanOptions(ctx, &opt)) return;
+  const int shards = ctx.engine->num_shards();
+  int shard = static_cast<int>(*cursor & kShardMask);
+  uint64_t table_cursor = *cursor >> kShardBits;
+  std::vector<std::string_view> found;
+  if (shard >= shards) {  // not a cursor we returned: nothing left to visit
+    ReplyScan(ctx, 0, found);
+    return;
+  }
+  ExpiredKeys expired;
+  int64_t visited = 0;
+  int64_t steps = opt.count > INT64_MAX / 10 ? INT64_MAX : opt.count * 10;
+  do {
+    Database& db = ctx.DbOnShard(shard, ctx.db);
+    table_cursor = db.table().Scan(table_cursor, [&](Entry* e) {
+      ++visited;
+      if (opt.use_pattern && !GlobMatch(opt.pattern, e->key())) return;
+      if (opt.use_type && !EqualsIgnoreCase(opt.type, TypeName(e->type()))) return;
+      if (db.IsLogicallyExpired(e)) {
+        expired.Add(shard, e->key());
+      } else {
+        found.push_back(e->key());
+      }
+    });
+    if (table_cursor == 0 && ++shard == shards) break;
+  } while (steps-- > 0 && visited < opt.count);
+  uint64_t next = shard == shards ? 0 : (table_cursor << kShardBits) | static_cast<uint64_t>(shard);
+  ReplyScan(ctx, next, found);
+  expired.Delete(ctx);
+}
+
+uint64_t RandomBits() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng();
+}
+
+// Picks a shard in proportion to its key count, then a key in it. An expired pick is deleted and
+// the draw repeated, so the loop ends: every round returns or removes one key.
+void RandomKey(CommandContext& ctx) {
+  const int shards = ctx.engine->num_shards();
+  for (;;) {
+    uint64_t total = 0;
+    for (int s = 0; s < shards; ++s)
+      total += ctx.DbOnShard(s, ctx.db).size();
+    if (total == 0) {
+      ctx.reply->Null();
+      return;
+    }
+    uint64_t pick = RandomBits() % total;
+    int s = 0;
+    while (pick >= ctx.DbOnShard(s, ctx.db).size())
+      pick -= ctx.DbOnShard(s++, ctx.db).size();
+    Database& db = ctx.DbOnShard(s, ctx.db);
+    Entry* e = db.table().RandomEntry(RandomBits());
+    if (!db.IsLogicallyExpired(e)) {
+      ctx.reply->Bulk(e->key());
+      return;
+    }
+    db.Find(std::string(e->key()));
+  }
+}
+
+// ---- RENAME RENAMENX COPY MOVE ----
+
+// The entry is rebuilt under the new name (the key lives inside the block) and put in the
+// destination's database, which may be on another shard.
+void RenameGeneric(CommandContext& ctx, bool nx) {
+  std::string_view src = ctx.arg(1), dst = ctx.arg(2);
+  Database& sdb = ctx.Db(src);
+  Database& ddb = ctx.Db(dst);
+  if (!sdb.Find(src)) {
+    ctx.reply->Error(errors::kNoSuchKey);
+    return;
+  }
+  if (src == dst) {
+    nx ? ctx.reply->Integer(0) : ctx.reply->Ok();
+    return;
+  }
+  if (nx && ddb.Find(dst)) {
+    ctx.reply->Integer(0);
+    return;
+  }
+  Entry* old = sdb.Detach(sdb.Find(src));  // re-found: the lookup of dst may have rehashed
+  Entry* moved = CopyEntry(*old, dst);
+  Entry::Free(old);
+  ddb.Put(moved);
+  nx ? ctx.reply->Integer(1) : ctx.reply->Ok();
+}
+
+void Rename(CommandContext& ctx) {
+  RenameGeneric(ctx, false);
+}
+
+void RenameNx(CommandContext& ctx) {
+  RenameGeneric(ctx, true);
+}
+
+void Copy(CommandContext& ctx) {
+  std::string_view src = ctx.arg(1), dst = ctx.arg(2);
+  bool replace = false;
+  int dst_db = ctx.db;
+  for (size_t i = 3; i < ctx.argc(); ++i) {
+    if (EqualsIgnoreCase(ctx.arg(i), "replace")) {
+      replace = true;
+    } else if (EqualsIgnoreCase(ctx.arg(i), "db") && i + 1 < ctx.argc()) {
+      auto db = DbIndexArg(ctx, ctx.arg(++i));
+      if (!db) return;
+      dst_db = *db;
+    } else {
+      ctx.reply->Error(errors::kSyntax);
+      return;
+    }
+  }
+  if (dst_db == ctx.db && src == dst) {
+    ctx.reply->Error(errors::kSameObject);
+    return;
+  }
+  Database& sdb = ctx.Db(src);
+  Database& ddb = ctx.DbOnShard(ctx.engine->ShardOfKey(dst), dst_db);
+  if (!sdb.Find(src, true) || (ddb.Find(dst) && !replace)) {
+    ctx.reply->Integer(0);
+    return;
+  }
+  ddb.Put(CopyEntry(*sdb.Find(src).entry(), dst));
+  ctx.reply->Integer(1);
+}
+
+// MOVE keeps the key's name, so its block moves as is to the other database of the same shard.
+void Move(CommandContext& ctx) {
+  std::string_view key = ctx.arg(1);
+  auto dst_db = DbIndexArg(ctx, ctx.arg(2));
+  if (!dst_db) return;
+  if (*dst_db == ctx.db) {
+    ctx.reply->Error(errors::kSameObject);
+    return;
+  }
+  Database& sdb = ctx.Db(key);
+  Database& ddb = ctx.DbOnShard(ctx.engine->ShardOfKey(key), *dst_db);
+  KeyRef at = sdb.Find(key);
+  if (!at || ddb.Find(key)) {  // different tables: `at` stays valid
+    ctx.reply->Integer(0);
+    return;
+  }
+  ddb.Put(sdb.Detach(at));
+  ctx.reply->Integer(1);
+}
+
+// ---- EXPIRE PEXPIRE EXPIREAT PEXPIREAT ----
+
+enum ExpireFlag : int { kExpireNx = 1, kExpireXx = 2, kExpireGt = 4, kExpireLt = 8 };
+
+std::optional<int> ParseExpireFlags(CommandContext& ctx) {
+  int flags = 0;
+  for (size_t i = 3; i < ctx.argc(); ++i) {
+    std::string_view opt = ctx.arg(i);
+    if (EqualsIgnoreCase(opt, "nx")) {
+      flags |= kExpireNx;
+    } else if (EqualsIgnoreCase(opt, "xx")) {
+      flags |= kExpireXx;
+    } else if (EqualsIgnoreCase(opt, "gt")) {
+      flags |= kExpireGt;
+    } else if (EqualsIgnoreCase(opt, "lt")) {
+      flags |= kExpireLt;
+    } else {
+      ctx.reply->Error("ERR Unsupported option " + std::string(opt));
+      return std::nullopt;
+    }
+  }
+  if ((flags & kExpireNx) && (flags & (kExpireXx | kExpireGt | kExpireLt))) {
+    ctx.reply->Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+    return std::nullopt;
+  }
+  if ((flags & kExpireGt) && (flags & kExpireLt)) {
+    ctx.reply->Error("ERR GT and LT options at the same time are not compatible");
+    return std::nullopt;
+  }
+  return flags;
+}
+
+// Whether the flags let `when` replace the key's current expiry. No expiry counts as infinite:
+// GT never beats it, LT always does.
+bool ExpireAllowed(int flags, const Entry& e, int64_t when) {
+  bool has = e.has_expire();
+  int64_t current = has ? e.expire_at_ms() : 0;
+  if ((flags & kExpireNx) && has) return false;
+  if ((flags & kExpireXx) && !has) return false;
+  if ((flags & kExpireGt) && (!has || when <= current)) return false;
+  if ((flags & kExpireLt) && has && when >= current) return false;
+  return true;
+}
+
+// The absolute expiry time in ms for `amount` (seconds or ms, relative to now or absolute), or an
+// error reply on overflow.
+std::optional<int64_t> ExpireTime(CommandContext& ctx, int64_t amount, bool seconds, int64_t base) {
+  bool overflow = false;
+  if (seconds) {
+    overflow = amount > INT64_MAX / 1000 || amount < INT64_MIN / 1000;
+    if (!overflow) amount *= 1000;
+  }
+  if (overflow || amount > INT64_MAX - base) {
+    ctx.reply->Error(errors::InvalidExpire(ctx.spec->name));
+    return std::nullopt;
+  }
+  return amount + base;
+}
+
+void ExpireGeneric(CommandContext& ctx, bool relative, bool seconds) {
+  auto flags = ParseExpireFlags(ctx);
+  if (!flags) return;
+  auto amount = IntArg(ctx, ctx.arg(2));
+  if (!amount) return;
+  Database& db = ctx.Db(ctx.arg(1));
+  auto when = ExpireTime(ctx, *amount, seconds, relative ? db.now_ms() : 0);
+  if (!when) return;
+  KeyRef at = db.Find(ctx.arg(1));
+  if (!at || !ExpireAllowed(*flags, *at.entry(), *when)) {
+    ctx.reply->Integer(0);
+    return;
+  }
+  if (*when <= db.now_ms()) {
+    db.Erase(at);  // a time already past deletes the key, as DEL would
+  } else {
+    db.SetExpire(at, *when);
+  }
+  ctx.reply->Integer(1);
+}
+
+void Expire(CommandContext& ctx) {
+  ExpireGeneric(ctx, true, true);
+}
+void PExpire(CommandContext& ctx) {
+  ExpireGeneric(ctx, true, false);
+}
+void ExpireAt(CommandContext& ctx) {
+  ExpireGeneric(ctx, false, true);
+}
+void PExpireAt(CommandContext& ctx) {
+  ExpireGeneric(ctx, false, false);
+}
+
+// ---- TTL PTTL EXPIRETIME PEXPIRETIME PERSIST ----
+
+// -2: no key; -1: no expiry; else the remaining (or absolute) time, seconds rounded to nearest.
+void TtlGeneric(CommandContext& ctx, bool ms, bool absolute) {
+  Database& db = ctx.Db(ctx.arg(1));
+  KeyRef at = db.Find(ctx.arg(1), true);
+  if (!at) {
+    ctx.reply->Integer(-2);
+    return;
+  }
+  const Entry* e = at.entry();
+  if (!e->has_expire()) {
+    ctx.reply->Integer(-1);
+    return;
+  }
+  int64_t t = absolute ? e->expire_at_ms() : e->expire_at_ms() - db.now_ms();
+  if (t < 0) t = 0;
+  ctx.reply->Integer(ms ? t : (t + 500) / 1000);
+}
+
+void Ttl(CommandContext& ctx) {
+  TtlGeneric(ctx, false, false);
+}
+void PTtl(CommandContext& ctx) {
+  TtlGeneric(ctx, true, false);
+}
+void ExpireTimeCmd(CommandContext& ctx) {
+  TtlGeneric(ctx, false, true);
+}
+void PExpireTimeCmd(CommandContext& ctx) {
+  TtlGeneric(ctx, true, true);
+}
+
+void Persist(CommandContext& ctx) {
+  Database& db = ctx.Db(ctx.arg(1));
+  KeyRef at = db.Find(ctx.arg(1));
+  if (!at || !at.entry()->has_expire()) {
+    ctx.reply->Integer(0);
+    return;
+  }
+  db.SetExpire(at, -1);
+  ctx.reply->Integer(1);
+}
+
+// ---- OBJECT ----
+
+void ObjectEncoding(CommandContext& ctx) {
+  KeyRef at = ctx.Db(ctx.arg(2)).Find(ctx.arg(2), true);
+  if (!at) {
+    ctx.reply->Null();
+    return;
+  }
+  ctx.reply->Bulk(StringEncoding(*at.entry()));
+}
+
+void ObjectRefcount(CommandContext& ctx) {
+  KeyRef at = ctx.Db(ctx.arg(2)).Find(ctx.arg(2), true);
+  if (!at) {
+    ctx.reply->Null();
+    return;
+  }
+  auto v = IntEncodedValue(*at.entry());
+  bool shared = v && *v >= 0 && *v < kSharedIntegers;
+  ctx.reply->Integer(shared ? INT_MAX : 1);
+}
+
+void ObjectHelp(CommandContext& ctx) {
+  static const char* const kLines[] = {
+      "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "ENCODING <key>",
+      "    Return the kind of internal representation used in order to store the value",
+      "    associated with a <key>.",
+      "FREQ <key>",
+      "    Return the access frequency index of the <key>. The returned integer is",
+      "    proportional to the logarithm of the recent access frequency of the key.",
+      "IDLETIME <key>",
+      "    Return the idle time of the <key>, that is the approximated number of",
+      "    seconds elapsed since the last access to the key.",
+      "REFCOUNT <key>",
+      "    Return the number of references of the value associated with the specified",
+      "    <key>.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply->ArrayHeader(std::size(kLines));
+  for (const char* line : kLines)
+    ctx.reply->SimpleString(line);
+}
+
+// ---- registration ----
+
+// Fields shared by the generic-group commands registered below.
+CommandSpec Generic(std::string name, int arity, uint32_t flags, CommandHandler handler,
+                    std::string acl, std::string summary, std::string since,
+                    std::string complexity = "O(1)") {
+  return CommandSpec{.name = std::move(name),
+                     .arity = arity,
+                     .flags = flags,
+                     .handler = handler,
+                     .acl_categories = std::move(acl),
+                     .group = "generic",
+                     .summary = std::move(summary),
+                     .since = std::move(since),
+                     .complexity = std::move(complexity)};
+}
+
+// Keys at positions first..last (negative: from the end), step 1.
+CommandSpec WithKeys(CommandSpec spec, int first, int last) {
+  spec.first_key = first;
+  spec.last_key = last;
+  spec.key_step = 1;
+  return spec;
+}
+
+void RegisterKeyspaceCommands(CommandRegistry& r) {
+  const uint32_t kRead = kCmdReadonly, kWrite = kCmdWrite, kFast = kCmdFast;
+  r.Add(WithKeys(Generic("del", -2, kWrite, Del, "@keyspace @write @slow", "Delete a key", "1.0.0",
+                         "O(N) where N is the number of keys that will be removed. When a key to "
+                         "remove holds a value other than a string, the individual complexity for "
+                         "this key is O(M) where M is the number of elements in the list, set, "
+                         "sorted set or hash. Removing a single key that holds a string value is "
+                         "O(1)."),
+                 1, -1));
+  r.Add(WithKeys(Generic("unlink", -2, kWrite | kFast, Del, "@keyspace @write @fast",
+                         "Delete a key asynchronously in another thread. Otherwise it is just as "
+                         "DEL, but non blocking.",
+                         "4.0.0",
+                         "O(1) for each key removed regardless of its size. Then the command does "
+                         "O(N) work in a different thread in order to reclaim memory, where N is "
+                         "the number of allocations the deleted objects where composed of."),
+                 1, -1));
+  r.Add(WithKeys(
+      Generic("exists", -2, kRead | kFast, Exists, "@keyspace @read @fast",
+              "Determine if a key exists", "1.0.0", "O(N) where N is the number of keys to check."),
+      1, -1));
+  r.Add(WithKeys(Generic("touch", -2, kRead | kFast, Exists, "@keyspace @read @fast",
+                         "Alters the last access time of a key(s). Returns the number of existing "
+                         "keys specified.",
+                         "3.2.1", "O(N) where N is the number of keys that will be touched."),
+                 1, -1));
+  r.Add(WithKeys(Generic("type", 2, kRead | kFast, Type, "@keyspace @read @fast",
+                         "Determine the type stored at key", "1.0.0"),
+                 1, 1));
+  r.Add(Generic("keys", 2, kRead | kCmdAllShards, Keys, "@keyspace @read @slow @dangerous",
+                "Find all keys matching the given pattern", "1.0.0",
+                "O(N) with N being the number of keys in the database, under the assumption that "
+                "the key names in the database and the given pattern have limited length."));
+  r.Add(Generic("scan", -2, kRead | kCmdAllShards, Scan, "@keyspace @read @slow",
+                "Incrementally iterate the keys space", "2.8.0",
+                "O(1) for every call. O(N) for a complete iteration, including enough command "
+                "calls for the cursor to return back to 0. N is the number of elements inside the "
+                "collection."));
+  r.Add(Generic("randomkey", 1, kRead | kCmdAllShards, RandomKey, "@keyspace @read @slow",
+                "Return a random key from the keyspace", "1.0.0"));
+  r.Add(WithKeys(
+      Generic("rename", 3, kWrite, Rename, "@keyspace @write @slow", "Rename a key", "1.0.0"), 1,
+      2));
+  r.Add(WithKeys(Generic("renamenx", 3, kWrite | kFast, RenameNx, "@keyspace @write @fast",
+                         "Rename a key, only if the new key does not exist", "1.0.0"),
+                 1, 2));
+  r.Add(WithKeys(Generic("copy", -3, kWrite | kCmdDenyOom, Copy, "@keyspace @write @slow",
+                         "Copy a key", "6.2.0",
+                         "O(N) worst case for collections, where N is the number of nested items. "
+                         "O(1) for string values."),
+                 1, 2));
+  r.Add(WithKeys(Generic("move", 3, kWrite | kFast, Move, "@keyspace @write @fast",
+                         "Move a key to another database", "1.0.0"),
+                 1, 1));
+}
+
+void RegisterExpireCommands(CommandRegistry& r) {
+  const uint32_t kWriteFast = kCmdWrite | kCmdFast, kReadFast = kCmdReadonly | kCmdFast;
+  const char* kW = "@keyspace @write @fast";
+  const char* kR = "@keyspace @read @fast";
+  r.Add(WithKeys(
+      Generic("expire", -3, kWriteFast, Expire, kW, "Set a key's time to live in seconds", "1.0.0"),
+      1, 1));
+  r.Add(WithKeys(Generic("pexpire", -3, kWriteFast, PExpire, kW,
+                         "Set a key's time to live in milliseconds", "2.6.0"),
+                 1, 1));
+  r.Add(WithKeys(Generic("expireat", -3, kWriteFast, ExpireAt, kW,
+                         "Set the expiration for a key as a UNIX timestamp", "1.2.0"),
+                 1, 1));
+  r.Add(
+      WithKeys(Generic("pexpireat", -3, kWriteFast, PExpireAt, kW,
+                       "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+                       "2.6.0"),
+               1, 1));
+  r.Add(WithKeys(
+      Generic("ttl", 2, kReadFast, Ttl, kR, "Get the time to live for a key in seconds", "1.0.0"),
+      1, 1));
+  r.Add(WithKeys(Generic("pttl", 2, kReadFast, PTtl, kR,
+                         "Get the time to live for a key in milliseconds", "2.6.0"),
+                 1, 1));
+  r.Add(WithKeys(Generic("expiretime", 2, kReadFast, ExpireTimeCmd, kR,
+                         "Get the expiration Unix timestamp for a key", "7.0.0"),
+                 1, 1));
+  r.Add(WithKeys(Generic("pexpiretime", 2, kReadFast, PExpireTimeCmd, kR,
+                         "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0"),
+                 1, 1));
+  r.Add(WithKeys(
+      Generic("persist", 2, kWriteFast, Persist, kW, "Remove the expiration from a key", "2.2.0"),
+      1, 1));
+}
+
+// OBJECT FREQ and IDLETIME need access tracking (eviction) and are not registered yet: they get
+// the unknown-subcommand error.
+void RegisterObjectCommands(CommandRegistry& r) {
+  CommandSpec& object = r.Add(Generic("object", -2, 0, nullptr, "@slow",
+                                      "A container for object introspection commands", "2.2.3",
+                                      "Depends on subcommand."));
+  r.AddSubcommand(
+      object, WithKeys(Generic("encoding", 3, kCmdReadonly, ObjectEncoding, "@keyspace @read @slow",
+                               "Inspect the internal encoding of a Redis object", "2.2.3"),
+                       2, 2));
+  r.AddSubcommand(
+      object, WithKeys(Generic("refcount", 3, kCmdReadonly, ObjectRefcount, "@keyspace @read @slow",
+                               "Get the number of references to the value of the key", "2.2.3"),
+                       2, 2));
+  r.AddSubcommand(object, Generic("help", 2, kCmdLoading | kCmdStale, ObjectHelp, "@keyspace @slow",
+                                  "Show helpful text about the different subcommands", "6.2.0"));
+}
+
+}  // namespace
 
 void RegisterKeyCommands(CommandRegistry& r) {
-  (void)r;
+  RegisterKeyspaceCommands(r);
+  RegisterExpireCommands(r);
+  RegisterObjectCommands(r);
 }
 
 }  // namespace redwing
