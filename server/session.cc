@@ -199,6 +199,8 @@ bool Session::ExecuteOne(std::span<const std::string_view> args) {
     }
     Stall(args);
     wait_ = Wait::kPaused;
+    // Nothing else is in flight for this connection while it waits: keep it alive.
+    keep_alive_ = owner_->KeepAlive();
     return false;
   }
   client_.last_command = spec;
