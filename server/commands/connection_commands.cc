@@ -9,6 +9,11 @@ namespace redwing {
 namespace {
 
 void Ping(CommandContext& ctx) {
+  // Arity is "at least one", but PING takes at most one message.
+  if (ctx.argc() > 2) {
+    ctx.reply->Error(errors::WrongArity("ping"));
+    return;
+  }
   if (ctx.argc() == 1) {
     ctx.reply->SimpleString("PONG");
   } else {
