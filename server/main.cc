@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/config.h"
+#include "server/crash_report.h"
 #include "server/engine.h"
 #include "server/logging.h"
 #include "server/version.h"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  InstallCrashReport();
   Config config;
   size_t i = 0;
   if (!args.empty() && args[0].rfind("--", 0) != 0) {

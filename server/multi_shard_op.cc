@@ -1,5 +1,6 @@
 #include "server/multi_shard_op.h"
 
+#include <cassert>
 #include <chrono>
 
 #include "server/engine.h"
@@ -51,6 +52,7 @@ MultiShardOp::~MultiShardOp() = default;
 
 bool MultiShardOp::Run(std::vector<int> shards, std::function<void()> on_held,
                        std::function<void()> on_done) {
+  assert(!active_ && "one operation at a time per session");
   shards_ = std::move(shards);
   on_held_ = std::move(on_held);
   on_done_ = std::move(on_done);
@@ -88,6 +90,7 @@ void MultiShardOp::Finish() {
                     .count();
   for (int i : shards_)
     engine_->shard(i).clock().now_ms = now;
+  assert(on_held_ && "an operation finishes once");
   auto fn = std::move(on_held_);
   on_held_ = nullptr;
   active_ = false;

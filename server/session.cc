@@ -371,10 +371,11 @@ void Session::Resume() {
   }
   if (has_stalled_) {
     has_stalled_ = false;
-    std::vector<std::string_view> args = std::move(stalled_);
+    // Re-run from the top: the pause may still hold, or the command may need shards now. The
+    // arguments live in a member: an operation it starts may outlive this call.
+    resumed_args_ = std::move(stalled_);
     stalled_.clear();
-    // Re-run from the top: the pause may still hold, or the command may need shards now.
-    if (!Execute(args, /*stable=*/true)) return;
+    if (!Execute(resumed_args_, /*stable=*/true)) return;
   }
   owner_->OnSessionResumed();
 }

@@ -142,6 +142,7 @@ class Session {
   int pending_batches_ = 0;
   // A command that had to wait for the round to finish (or for CLIENT PAUSE).
   std::vector<std::string_view> stalled_;
+  std::vector<std::string_view> resumed_args_;  // the stalled command while it re-runs
   bool has_stalled_ = false;
   // Copies of arguments that would not stay valid while we wait (inline commands).
   std::deque<std::string> arena_;
