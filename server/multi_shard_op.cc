@@ -30,21 +30,10 @@ class MultiShardOp::AcquireWork final : public ShardWork {
   MultiShardOp* op_;
 };
 
-// Not a ShardWork: it must run even though the shard is lent (that is what it ends).
-class MultiShardOp::ReleaseTask final : public Task {
- public:
-  explicit ReleaseTask(Shard* shard) : shard_(shard) {}
-  void Run() override { shard_->Release(); }
-
- private:
-  Shard* shard_;
-};
-
 MultiShardOp::MultiShardOp(Engine* engine, Worker* coordinator)
     : engine_(engine), coordinator_(coordinator), grant_(std::make_unique<GrantTask>(this)) {
   for (int i = 0; i < engine->num_shards(); ++i) {
     acquire_.push_back(std::make_unique<AcquireWork>(this, &engine->shard(i)));
-    release_.push_back(std::make_unique<ReleaseTask>(&engine->shard(i)));
   }
 }
 
@@ -100,9 +89,11 @@ void MultiShardOp::Finish() {
     if (s.owner() == coordinator_) {
       s.Release();
     } else {
-      s.owner()->Post(release_[static_cast<size_t>(i)].get());
+      s.owner()->Post(s.release_task());
     }
   }
+  // `done` may drop the last reference to the session that owns this operation: touch no member
+  // after calling it.
   if (async_) {
     auto done = std::move(on_done_);
     on_done_ = nullptr;

@@ -39,7 +39,6 @@ class MultiShardOp {
  private:
   class AcquireWork;
   class GrantTask;
-  class ReleaseTask;
 
   void AcquireNext();
   void OnGranted();
@@ -54,7 +53,6 @@ class MultiShardOp {
   std::function<void()> on_held_;
   std::function<void()> on_done_;
   std::vector<std::unique_ptr<AcquireWork>> acquire_;
-  std::vector<std::unique_ptr<ReleaseTask>> release_;
   std::unique_ptr<GrantTask> grant_;
 };
 

@@ -66,6 +66,10 @@ class Shard {
   void Lend(Worker* holder) { lent_to_ = holder; }
   // Ends a lend and runs the queued work in order, until some of it lends the shard again.
   void Release();
+  // The message a remote holder posts to the owner to end its lend (it runs Release()). Owned by
+  // the shard, not the holder: the holder may be gone before the owner reads it. One suffices,
+  // because only the current holder posts it, and nobody else can hold the shard until it ran.
+  Task* release_task() { return &release_task_; }
   bool lent() const { return lent_to_ != nullptr; }
 
   // Periodic maintenance (owner thread, shard available): active expiry with a CPU budget,
@@ -83,6 +87,14 @@ class Shard {
   ShardStats stats_;
   Worker* lent_to_ = nullptr;
   TaskList deferred_;
+  class ReleaseTask final : public Task {
+   public:
+    explicit ReleaseTask(Shard* s) : shard_(s) {}
+    void Run() override { shard_->Release(); }
+
+   private:
+    Shard* shard_;
+  } release_task_{this};
 };
 
 }  // namespace redwing

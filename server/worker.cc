@@ -32,7 +32,9 @@ void Worker::Post(Task* t) {
 }
 
 void Worker::Drain() {
-  wake_pending_.store(false, std::memory_order_seq_cst);
+  // An exchange, not a store: reading the producers' `true` synchronizes with them, so every push
+  // that preceded their flag update is visible to the pops below.
+  wake_pending_.exchange(false, std::memory_order_acq_rel);
   while (MpscNode* n = inbox_.Pop())
     static_cast<Task*>(n)->Run();
 }
