@@ -68,6 +68,7 @@ class ByteBuffer {
   }
   void Commit(size_t n) { size_ += n; }
   void Append(const char* p, size_t n) {
+    if (n == 0) return;  // p may be null for an empty view
     std::memcpy(PrepareWrite(n), p, n);
     size_ += n;
   }

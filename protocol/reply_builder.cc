@@ -20,7 +20,7 @@ void ReplyBuilder::Header(char type, int64_t n) {
 void ReplyBuilder::SimpleString(std::string_view s) {
   char* p = out_->PrepareWrite(s.size() + 3);
   p[0] = '+';
-  std::memcpy(p + 1, s.data(), s.size());
+  if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
   p[s.size() + 1] = '\r';
   p[s.size() + 2] = '\n';
   out_->Commit(s.size() + 3);
@@ -48,7 +48,7 @@ void ReplyBuilder::Bulk(std::string_view s) {
   size_t len = 1 + FormatInt64(static_cast<int64_t>(s.size()), p + 1);
   p[len++] = '\r';
   p[len++] = '\n';
-  std::memcpy(p + len, s.data(), s.size());
+  if (!s.empty()) std::memcpy(p + len, s.data(), s.size());  // an empty view may be null
   len += s.size();
   p[len++] = '\r';
   p[len++] = '\n';

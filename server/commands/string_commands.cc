@@ -75,7 +75,7 @@ void ReplaceValueKeepTtl(Database& db, KeyRef at, std::string_view value) {
     e = Entry::ResizeString(e, value.size());
     db.Relink(at, e);
   }
-  std::memcpy(e->mutable_string_data(), value.data(), value.size());
+  if (!value.empty()) std::memcpy(e->mutable_string_data(), value.data(), value.size());
   db.Modified(e->key());
 }
 
