@@ -3,9 +3,6 @@ add_library(redwing_copts INTERFACE)
 target_compile_options(redwing_copts INTERFACE
   -Wall -Wextra -Werror -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
   -Wno-missing-field-initializers)
-if(CMAKE_BUILD_TYPE STREQUAL "RelWithDebInfo" OR CMAKE_BUILD_TYPE STREQUAL "Release")
-  target_compile_options(redwing_copts INTERFACE -O2)
-endif()
 if(REDWING_SANITIZE STREQUAL "address")
   target_compile_options(redwing_copts INTERFACE -fsanitize=address,undefined
                          -fno-sanitize-recover=undefined -fno-omit-frame-pointer)

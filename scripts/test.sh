@@ -17,7 +17,7 @@ run_suite() {  # name, build dir, cmake args...
   (cd "$dir" && ctest --output-on-failure -j 2 --timeout 300)
 }
 
-run_suite release build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_suite release build/test-release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ "${REDWING_SANITIZERS:-1}" != 0 ]; then
   run_suite asan build/asan -DCMAKE_BUILD_TYPE=Debug -DREDWING_SANITIZE=address \
     -DREDWING_BUILD_BENCH=OFF

@@ -17,6 +17,8 @@ constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kBackpressureBytes = 4 * 1024 * 1024;
 // A buffer that grew past this (a huge request or reply) is released once empty.
 constexpr size_t kShrinkAbove = 1024 * 1024;
+// Commands parsed ahead of execution (for the cache hints); bounds the per-connection batch.
+constexpr size_t kParseBatch = 64;
 
 std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
   std::string addr = ep.address().to_string();
@@ -94,9 +96,13 @@ void Connection::DoRead() {
                                   });
 }
 
-void Connection::ProcessInput() {
+void Connection::ParseBatch() {
+  batch_args_.clear();
+  batch_.clear();
+  batch_next_ = 0;
+  batch_last_inline_ = false;
   parser_.set_max_bulk_len(static_cast<size_t>(engine_->config().proto_max_bulk_len()));
-  while (!closed_ && !session_.waiting() && protocol_error_.empty() && !close_after_write_) {
+  while (batch_.size() < kParseBatch) {
     size_t consumed = 0;
     std::string_view input = in_.view().substr(parse_pos_);
     auto status = parser_.Parse(input, &consumed);
@@ -104,24 +110,54 @@ void Connection::ProcessInput() {
       auto limit = static_cast<size_t>(engine_->config().client_query_buffer_limit());
       if (input.size() > limit) {
         Log(LogLevel::kWarning, "Closing client that reached max query buffer length: " + peer_);
-        Close();
-        return;
+        query_limit_hit_ = true;
       }
-      break;
+      return;
     }
     if (status == RespParser::Status::kError) {
       protocol_error_ = parser_.error();
-      break;
+      return;
     }
     bool is_inline = input[0] != '*';
     parse_pos_ += consumed;
-    if (parser_.args().empty()) continue;
-    if (!session_.Execute(parser_.args(), !is_inline)) break;
+    const auto& args = parser_.args();
+    if (args.empty()) continue;
+    uint32_t begin = static_cast<uint32_t>(batch_args_.size());
+    batch_args_.insert(batch_args_.end(), args.begin(), args.end());
+    batch_.emplace_back(begin, static_cast<uint32_t>(batch_args_.size()));
+    if (is_inline) {
+      batch_last_inline_ = true;
+      return;
+    }
+  }
+}
+
+void Connection::ProcessInput() {
+  while (!closed_ && !session_.waiting() && !close_after_write_) {
+    if (batch_next_ == batch_.size()) {
+      if (!protocol_error_.empty()) break;
+      ParseBatch();
+      if (query_limit_hit_) {
+        Close();
+        return;
+      }
+      if (batch_.empty()) break;
+      // Two passes of cache hints before running anything: the buckets, then the entries.
+      if (batch_.size() > 1) {
+        for (int stage = 0; stage < 2; ++stage) {
+          for (auto [b, e] : batch_)
+            session_.Prefetch({batch_args_.data() + b, e - b}, stage);
+        }
+      }
+    }
+    auto [b, e] = batch_[batch_next_++];
+    bool stable = !(batch_last_inline_ && batch_next_ == batch_.size());
+    if (!session_.Execute({batch_args_.data() + b, e - b}, stable)) break;
     if (session_.client().close_after_reply) close_after_write_ = true;
   }
   if (closed_) return;
   if (!session_.waiting()) session_.Flush();
-  if (!session_.waiting() && !protocol_error_.empty()) {
+  if (!session_.waiting() && !protocol_error_.empty() && batch_next_ == batch_.size()) {
     Log(LogLevel::kVerbose, "Protocol error (" + protocol_error_ + ") from client: " + peer_);
     session_.AppendError(protocol_error_);
     close_after_write_ = true;

@@ -5,6 +5,7 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "protocol/byte_buffer.h"
 #include "protocol/resp_parser.h"
@@ -49,6 +50,9 @@ class Connection final : public SessionOwner, public std::enable_shared_from_thi
  private:
   void DoRead();
   void ProcessInput();
+  // Parses up to kParseBatch complete commands into batch_ (stopping after an inline command,
+  // whose arguments live in the parser until its next call).
+  void ParseBatch();
   void MaybeWrite();
 
   Engine* const engine_;
@@ -67,6 +71,14 @@ class Connection final : public SessionOwner, public std::enable_shared_from_thi
   bool close_after_write_ = false;
   bool registered_ = false;
   std::string protocol_error_;
+  // Commands parsed from the read buffer and not yet executed: arguments of all of them, flat,
+  // and each command's [begin, end) in it. Views into in_ (stable while they wait), except the
+  // last command's if it was inline.
+  std::vector<std::string_view> batch_args_;
+  std::vector<std::pair<uint32_t, uint32_t>> batch_;
+  size_t batch_next_ = 0;
+  bool batch_last_inline_ = false;
+  bool query_limit_hit_ = false;
 };
 
 // Calls fn for every open connection served by `w`. Worker `w`'s thread only.

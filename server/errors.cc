@@ -19,10 +19,11 @@ std::string UnknownCommand(std::string_view name, const std::string_view* args, 
   // As Redis: each argument is quoted while the argument list stays under 128 characters.
   std::string listed;
   for (size_t i = 0; i < nargs && listed.size() < 128; ++i) {
-    listed += "'" + std::string(args[i].substr(0, 128 - listed.size())) + "' ";
+    listed.append("'").append(args[i].substr(0, 128 - listed.size())).append("' ");
   }
-  return "ERR unknown command '" + std::string(name.substr(0, 128)) +
-         "', with args beginning with: " + listed;
+  std::string msg = "ERR unknown command '";
+  msg.append(name.substr(0, 128)).append("', with args beginning with: ").append(listed);
+  return msg;
 }
 
 std::string UnknownSubcommand(std::string_view sub, std::string_view container) {

@@ -109,6 +109,20 @@ void Session::EmitInOrder(Fn&& fn) {
   if (round_) slots_.push_back(Slot{-1, begin, static_cast<uint32_t>(round_out_.size())});
 }
 
+void Session::Prefetch(std::span<const std::string_view> args, int stage) {
+  if (args.size() < 2) return;
+  uint64_t hash = HashKey(args[1]);
+  Shard& shard = engine_->shard(engine_->ShardOf(hash));
+  // Only a shard this thread holds right now may be read, even for a hint.
+  if (shard.owner() != worker_ || !shard.Available() || client_.db >= shard.num_dbs()) return;
+  const HashTable& table = shard.db(client_.db).table();
+  if (stage == 0) {
+    table.PrefetchBucket(hash);
+  } else {
+    table.PrefetchChain(hash);
+  }
+}
+
 bool Session::Execute(std::span<const std::string_view> args, bool stable) {
   assert(!waiting());
   if (args.empty()) return true;

@@ -66,6 +66,10 @@ class Session {
   // OnSessionResumed().
   bool Execute(std::span<const std::string_view> args, bool stable = true);
 
+  // Cache hints for commands about to run (see HashTable::PrefetchBucket). `stage` 0 prefetches
+  // the key's bucket, stage 1 its first entry. Treats the first argument as the key: a wrong guess
+  // costs one useless prefetch.
+  void Prefetch(std::span<const std::string_view> args, int stage);
   // Ends the current round: sends its cross-shard batches. Returns false if replies are still
   // outstanding.
   bool Flush();

@@ -37,6 +37,17 @@ class HashTable {
   // The link that points at the entry with `key` (store through it to replace the entry), or
   // nullptr. Valid until the next mutating call.
   Entry** Find(std::string_view key, uint64_t hash);
+  // Cache hints for a coming Find(hash): PrefetchBucket pulls in the bucket slot; PrefetchChain,
+  // issued later, reads the slot and pulls in the first entry. Issued for a batch of keys before
+  // the batch runs, so the cache misses of independent lookups overlap.
+  void PrefetchBucket(uint64_t hash) const {
+    if (size_[0] != 0) __builtin_prefetch(&tables_[0][hash & (size_[0] - 1)]);
+  }
+  void PrefetchChain(uint64_t hash) const {
+    if (size_[0] == 0) return;
+    const Entry* e = tables_[0][hash & (size_[0] - 1)];
+    if (e != nullptr) __builtin_prefetch(e);
+  }
   // Adds an entry whose key is not present.
   void Insert(Entry* e, uint64_t hash);
   // Unlinks the entry at `link` (from Find with the same hash) and returns it; the caller frees it.
