@@ -18,24 +18,24 @@ HARNESS="${HARNESS:-../shared/tools/bench}"
 [ -x "$REDWING" ] || { echo "build $REDWING first (scripts/run.sh or cmake)" >&2; exit 1; }
 [ -d "$HARNESS" ] || { echo "no harness at $HARNESS" >&2; exit 1; }
 REDWING="$(realpath "$REDWING")"
-export TESTS="${TESTS:-set get incr mset}" ROUNDS="${ROUNDS:-5}" SIZES="${SIZES:-3}"
+export TESTS="${TESTS:-set get incr mset}" ROUNDS="${ROUNDS:-5}"
 
 percore() {
   echo "### per core: servers pinned to CPU 0, client to CPU 1, Redwing --threads 1"
   CAND_CMD="$REDWING --port {port} --threads 1 --bind 127.0.0.1" \
-    SERVER_CPUS=0 CLIENT_CPUS=1 "$HARNESS/throughput.sh"
+    SERVER_CPUS=0 CLIENT_CPUS=1 SIZES="${SIZES:-3}" "$HARNESS/throughput.sh"
 }
 
 machine() {
   echo "### whole machine: nothing pinned, Redwing with its default threads"
   CAND_CMD="$REDWING --port {port} --bind 127.0.0.1" SERVER_CPUS='' CLIENT_CPUS='' \
-    "$HARNESS/throughput.sh"
+    SIZES="${SIZES:-3}" "$HARNESS/throughput.sh"
 }
 
 memory() {
   echo "### memory: 1,000,000 string keys"
   CAND_CMD="$REDWING --port {port} --bind 127.0.0.1" VARIANTS="${VARIANTS:-plain ttl}" \
-    "$HARNESS/memory.sh"
+    SIZES="${MEMORY_SIZES:-16}" "$HARNESS/memory.sh"
 }
 
 case "${1:-all}" in
