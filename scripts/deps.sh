@@ -13,7 +13,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# The redis-server package starts a service on 6379; Redwing wants that port.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
-  systemctl stop redis-server || true
+# Installing Debian's redis-server (our test oracle) may start its service on 6379, the port
+# Redwing is meant to run on: stop and disable the service we just installed.
+if [[ " ${missing[*]:-} " == *" redis-server "* ]]; then
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
+    systemctl disable --now redis-server >/dev/null 2>&1 || true
+  elif [ -x /etc/init.d/redis-server ]; then
+    /etc/init.d/redis-server stop >/dev/null 2>&1 || true
+  fi
 fi
