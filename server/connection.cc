@@ -142,6 +142,7 @@ void Connection::ProcessInput() {
         return;
       }
       if (batch_.empty()) break;
+      session_.Touch(NowMs());
       // Two passes of cache hints before running anything: the buckets, then the entries.
       if (batch_.size() > 1) {
         for (int stage = 0; stage < 2; ++stage) {

@@ -51,7 +51,8 @@ void OnTerminate() {
 
 void InstallCrashReport() {
   std::set_terminate(OnTerminate);
-  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL}) signal(sig, OnFatalSignal);
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL})
+    signal(sig, OnFatalSignal);
 }
 
 }  // namespace redwing

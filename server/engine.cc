@@ -14,6 +14,7 @@
 #include "server/command_registry.h"
 #include "server/connection.h"
 #include "server/connection_socket.h"
+#include "server/cycle_clock.h"
 #include "server/logging.h"
 #include "server/worker_loop.h"
 #include "storage/hash_table.h"
@@ -53,6 +54,7 @@ int Engine::ShardOfKey(std::string_view key) const {
 
 std::string Engine::Start(bool listen) {
   start_time_ms = NowMs();
+  CycleClock::Calibrate();
   int n = config_->threads() > 0 ? config_->threads() : 1;
   for (int i = 0; i < n; ++i)
     workers_.push_back(std::make_unique<Worker>(i, this));

@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "server/command_context.h"
+#include "server/cycle_clock.h"
 #include "server/engine.h"
 #include "server/errors.h"
 #include "server/worker.h"
@@ -132,7 +133,6 @@ bool Session::Execute(std::span<const std::string_view> args, bool stable) {
     arena_views_.clear();
   }
   if (!stable) args = Stabilize(args);
-  client_.last_interaction_ms = NowMs();
   bool skip_this = client_.skip_next_reply;
   client_.skip_next_reply = false;
   if (!skip_this && client_.reply_mode == ClientState::ReplyMode::kOn) return ExecuteOne(args);
@@ -317,13 +317,13 @@ void Session::RunOn(const CommandSpec* spec, std::span<const std::string_view> a
   ctx.client = client;
   ctx.session = client != nullptr ? this : nullptr;
   size_t before = sink->size();
-  int64_t start = NowUs();
+  uint64_t start = CycleClock::Now();
   spec->handler(ctx);
-  int64_t spent = NowUs() - start;
+  uint64_t spent = CycleClock::Now() - start;
   Worker* w = Worker::Current() != nullptr ? Worker::Current() : worker_;
   auto& c = w->counters().per_command[spec->id];
   WorkerCounters::Bump(c.calls);
-  WorkerCounters::Bump(c.usec, static_cast<uint64_t>(spent));
+  WorkerCounters::Bump(c.cycles, spent);
   WorkerCounters::Bump(w->counters().commands);
   if (sink->size() > before && sink->data()[before] == '-') WorkerCounters::Bump(c.failed);
 }

@@ -65,6 +65,9 @@ class Session {
   // Returns false when the session must wait: the caller stops feeding commands until
   // OnSessionResumed().
   bool Execute(std::span<const std::string_view> args, bool stable = true);
+  // Records that the client sent commands at `now_ms` (wall clock, once per batch of commands;
+  // also the time single-shard commands run at).
+  void Touch(int64_t now_ms) { client_.last_interaction_ms = now_ms; }
 
   // Cache hints for commands about to run (see HashTable::PrefetchBucket). `stage` 0 prefetches
   // the key's bucket, stage 1 its first entry. Treats the first argument as the key: a wrong guess

@@ -21,10 +21,10 @@ struct WorkerCounters {
   std::atomic<uint64_t> commands{0};
   std::atomic<uint64_t> net_input_bytes{0};
   std::atomic<uint64_t> net_output_bytes{0};
-  // Per command id: calls, microseconds, failed calls, rejected calls.
+  // Per command id: calls, time spent (CycleClock cycles), failed calls, rejected calls.
   struct PerCommand {
     std::atomic<uint64_t> calls{0};
-    std::atomic<uint64_t> usec{0};
+    std::atomic<uint64_t> cycles{0};
     std::atomic<uint64_t> failed{0};
     std::atomic<uint64_t> rejected{0};
   };

@@ -53,7 +53,7 @@ void ConfigResetStat(CommandContext& ctx) {
     for (int id = 0; id < ids; ++id) {
       auto& pc = c.per_command[id];
       pc.calls.store(0, std::memory_order_relaxed);
-      pc.usec.store(0, std::memory_order_relaxed);
+      pc.cycles.store(0, std::memory_order_relaxed);
       pc.failed.store(0, std::memory_order_relaxed);
       pc.rejected.store(0, std::memory_order_relaxed);
     }

@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "server/commands/command_helpers.h"
+#include "server/cycle_clock.h"
 #include "server/memory_info.h"
 #include "server/version.h"
 
@@ -254,15 +255,16 @@ void InfoKeyspace(CommandContext& ctx, std::string* out) {
 void InfoCommandStats(CommandContext& ctx, std::string* out) {
   const CommandRegistry& reg = CommandRegistry::Get();
   for (int id = 0; id < reg.id_count(); ++id) {
-    uint64_t calls = 0, usec = 0, failed = 0, rejected = 0;
+    uint64_t calls = 0, cycles = 0, failed = 0, rejected = 0;
     for (int w = 0; w < ctx.engine->num_workers(); ++w) {
       auto& c = ctx.engine->worker(w).counters().per_command[id];
       calls += c.calls.load(std::memory_order_relaxed);
-      usec += c.usec.load(std::memory_order_relaxed);
+      cycles += c.cycles.load(std::memory_order_relaxed);
       failed += c.failed.load(std::memory_order_relaxed);
       rejected += c.rejected.load(std::memory_order_relaxed);
     }
     if (calls == 0 && rejected == 0 && failed == 0) continue;
+    uint64_t usec = CycleClock::ToMicros(cycles);
     char per_call[32];
     std::snprintf(per_call, sizeof(per_call), "%.2f",
                   calls == 0 ? 0.0 : static_cast<double>(usec) / static_cast<double>(calls));
