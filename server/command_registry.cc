@@ -15,6 +15,20 @@ bool CommandSpec::FindKeys(std::span<const std::string_view> args, std::vector<i
   return true;
 }
 
+namespace {
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
+const CommandSpec* CommandSpec::FindSubcommand(std::string_view sub) const {
+  auto it = subcommands.find(Lower(sub));
+  return it == subcommands.end() ? nullptr : it->second.get();
+}
+
 const CommandRegistry& CommandRegistry::Get() {
   static const CommandRegistry* registry = new CommandRegistry();
   return *registry;

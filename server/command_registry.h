@@ -59,6 +59,8 @@ struct CommandSpec {
   int id = 0;  // index into per-command statistics
 
   bool has_keys() const { return first_key > 0 || key_finder != nullptr; }
+  // The subcommand named `sub` (case-insensitive), or nullptr.
+  const CommandSpec* FindSubcommand(std::string_view sub) const;
   // Appends the argument indexes of this invocation's keys.
   bool FindKeys(std::span<const std::string_view> args, std::vector<int>* keys) const;
 };

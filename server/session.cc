@@ -180,14 +180,9 @@ bool Session::ExecuteOne(std::span<const std::string_view> args) {
   }
   if (!spec->subcommands.empty()) {
     if (args.size() < 2) return reject(errors::WrongArity(spec->name), spec);
-    std::string sub(args[1]);
-    std::transform(sub.begin(), sub.end(), sub.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    auto it = spec->subcommands.find(sub);
-    if (it == spec->subcommands.end()) {
-      return reject(errors::UnknownSubcommand(args[1], args[0]), spec);
-    }
-    spec = it->second.get();
+    const CommandSpec* sub = spec->FindSubcommand(args[1]);
+    if (sub == nullptr) return reject(errors::UnknownSubcommand(args[1], args[0]), spec);
+    spec = sub;
   }
   int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
@@ -429,11 +424,7 @@ void Session::RetryPaused() {
   if (has_stalled_) {
     spec = CommandRegistry::Get().Find(stalled_[0]);
     if (spec != nullptr && !spec->subcommands.empty() && stalled_.size() > 1) {
-      std::string sub(stalled_[1]);
-      std::transform(sub.begin(), sub.end(), sub.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      auto it = spec->subcommands.find(sub);
-      if (it != spec->subcommands.end()) spec = it->second.get();
+      if (const CommandSpec* sub = spec->FindSubcommand(stalled_[1])) spec = sub;
     }
   }
   if (spec != nullptr && IsPaused(spec)) return;

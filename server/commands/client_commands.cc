@@ -319,9 +319,7 @@ void ClientHelp(CommandContext& ctx) {
       "    * LIB-VER: the client lib version.",
       "HELP",
       "    Prints this help."};
-  ctx.reply->ArrayHeader(std::size(kLines));
-  for (const char* l : kLines)
-    ctx.reply->SimpleString(l);
+  ReplyHelp(ctx, kLines);
 }
 
 }  // namespace

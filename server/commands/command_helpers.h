@@ -31,4 +31,11 @@ inline std::optional<int64_t> IntArg(CommandContext& ctx, std::string_view s) {
   return v;
 }
 
+// Replies a command's HELP text: one simple string per line, as Redis does.
+template <size_t N>
+void ReplyHelp(CommandContext& ctx, const char* const (&lines)[N]) {
+  ctx.reply->ArrayHeader(N);
+  for (const char* l : lines) ctx.reply->SimpleString(l);
+}
+
 }  // namespace redwing

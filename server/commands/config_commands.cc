@@ -6,12 +6,6 @@
 namespace redwing {
 namespace {
 
-void HelpLines(CommandContext& ctx, std::initializer_list<const char*> lines) {
-  ctx.reply->ArrayHeader(lines.size());
-  for (const char* l : lines)
-    ctx.reply->SimpleString(l);
-}
-
 void ConfigGet(CommandContext& ctx) {
   std::vector<std::string_view> patterns(ctx.args.begin() + 2, ctx.args.end());
   auto pairs = ctx.engine->config().Get(patterns);
@@ -73,12 +67,19 @@ void ConfigRewrite(CommandContext& ctx) {
 }
 
 void ConfigHelp(CommandContext& ctx) {
-  HelpLines(ctx,
-            {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET <pattern>",
-             "    Return parameters matching the glob-like <pattern> and their values.",
-             "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
-             "RESETSTAT", "    Reset statistics reported by the INFO command.", "REWRITE",
-             "    Rewrite the configuration file.", "HELP", "    Prints this help."});
+  static const char* const kLines[] = {
+      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET <pattern>",
+      "    Return parameters matching the glob-like <pattern> and their values.",
+      "SET <directive> <value>",
+      "    Set the configuration <directive> to <value>.",
+      "RESETSTAT",
+      "    Reset statistics reported by the INFO command.",
+      "REWRITE",
+      "    Rewrite the configuration file.",
+      "HELP",
+      "    Prints this help."};
+  ReplyHelp(ctx, kLines);
 }
 
 }  // namespace

@@ -115,12 +115,7 @@ const CommandSpec* Lookup(std::string_view name) {
   size_t bar = name.find('|');
   if (bar == std::string_view::npos) return reg.Find(name);
   const CommandSpec* parent = reg.Find(name.substr(0, bar));
-  if (parent == nullptr) return nullptr;
-  std::string sub(name.substr(bar + 1));
-  std::transform(sub.begin(), sub.end(), sub.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  auto it = parent->subcommands.find(sub);
-  return it == parent->subcommands.end() ? nullptr : it->second.get();
+  return parent == nullptr ? nullptr : parent->FindSubcommand(name.substr(bar + 1));
 }
 
 void CommandAll(CommandContext& ctx) {
@@ -170,11 +165,7 @@ void CommandGetKeys(CommandContext& ctx) {
   std::span<const std::string_view> target = ctx.args.subspan(2);
   const CommandSpec* c = CommandRegistry::Get().Find(target[0]);
   if (c != nullptr && !c->subcommands.empty() && target.size() > 1) {
-    std::string sub(target[1]);
-    std::transform(sub.begin(), sub.end(), sub.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    auto it = c->subcommands.find(sub);
-    if (it != c->subcommands.end()) c = it->second.get();
+    if (const CommandSpec* sub = c->FindSubcommand(target[1])) c = sub;
   }
   if (c == nullptr) {
     ctx.reply->Error("ERR Invalid command specified");
@@ -252,9 +243,7 @@ void CommandHelp(CommandContext& ctx) {
       "    Return the keys from a full Redis command.",
       "HELP",
       "    Prints this help."};
-  ctx.reply->ArrayHeader(std::size(kLines));
-  for (const char* l : kLines)
-    ctx.reply->SimpleString(l);
+  ReplyHelp(ctx, kLines);
 }
 
 }  // namespace

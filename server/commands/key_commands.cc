@@ -545,9 +545,7 @@ void ObjectHelp(CommandContext& ctx) {
       "HELP",
       "    Prints this help.",
   };
-  ctx.reply->ArrayHeader(std::size(kLines));
-  for (const char* line : kLines)
-    ctx.reply->SimpleString(line);
+  ReplyHelp(ctx, kLines);
 }
 
 // ---- registration ----
