@@ -22,15 +22,9 @@ struct ScanPage {
   std::vector<std::string> keys;
 };
 
-class KeyCommandsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = ServerProcess::StartRedwing({"--threads", "2"}).release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
+class KeyCommandsTest : public SharedServerTest<KeyCommandsTest> {
+ public:
+  static constexpr bool kFlushBetweenTests = false;
 
   void SetUp() override {
     ASSERT_NE(server_, nullptr);
@@ -113,11 +107,8 @@ class KeyCommandsTest : public ::testing::Test {
       ASSERT_EQ(r, want);
   }
 
-  static ServerProcess* server_;
   std::unique_ptr<Client> c_;
 };
-
-ServerProcess* KeyCommandsTest::server_ = nullptr;
 
 TEST_F(KeyCommandsTest, ScanReturnsEveryKey) {
   Fill("k:", 0, 10000);

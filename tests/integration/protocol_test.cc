@@ -14,20 +14,13 @@
 namespace redwing::test {
 namespace {
 
-class ProtocolTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = ServerProcess::StartRedwing({"--threads", "2", "--maxclients", "2000"}).release();
+class ProtocolTest : public SharedServerTest<ProtocolTest> {
+ public:
+  static std::vector<std::string> ServerArgs() {
+    return {"--threads", "2", "--maxclients", "2000"};
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(server_, nullptr); }
-  static ServerProcess* server_;
+  static constexpr bool kFlushBetweenTests = false;
 };
-
-ServerProcess* ProtocolTest::server_ = nullptr;
 
 TEST_F(ProtocolTest, MalformedFramesGetRedisErrorsAndClose) {
   EXPECT_EQ(RawRoundTrip(server_->port(), "*x\r\n"),

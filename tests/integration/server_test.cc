@@ -159,20 +159,10 @@ TEST(Auth, PasswordFlow) {
   EXPECT_EQ(h({"PING"}), "PONG");
 }
 
-class ServerInfoTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = ServerProcess::StartRedwing({"--threads", "2"}).release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(server_, nullptr); }
-  static ServerProcess* server_;
+class ServerInfoTest : public SharedServerTest<ServerInfoTest> {
+ public:
+  static constexpr bool kFlushBetweenTests = false;
 };
-
-ServerProcess* ServerInfoTest::server_ = nullptr;
 
 TEST_F(ServerInfoTest, InfoHasRedisFields) {
   Client c(server_->port());

@@ -19,25 +19,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-class StringCommandsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = ServerProcess::StartRedwing({"--threads", "2"}).release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    Client c(server_->port());
-    ASSERT_EQ(c({"FLUSHALL"}), "OK");
-  }
-  int port() const { return server_->port(); }
-  static ServerProcess* server_;
-};
-
-ServerProcess* StringCommandsTest::server_ = nullptr;
+class StringCommandsTest : public SharedServerTest<StringCommandsTest> {};
 
 // Polls `done` until it holds or `timeout` passes; returns whether it held.
 bool WaitFor(const std::function<bool()>& done,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <sys/types.h>
 
@@ -90,6 +91,34 @@ class RawClient {
 };
 
 std::string EncodeCommand(const std::vector<std::string>& args);
+
+// A fixture whose tests share one redwing-server, started once per test suite (start-up is the
+// slow part). Derived::ServerArgs() gives its command line; Derived::kFlushBetweenTests empties
+// the keyspace before each test.
+template <typename Derived>
+class SharedServerTest : public ::testing::Test {
+ protected:
+  static std::vector<std::string> ServerArgs() { return {"--threads", "2"}; }
+  static constexpr bool kFlushBetweenTests = true;
+
+  static void SetUpTestSuite() {
+    server_ = ServerProcess::StartRedwing(Derived::ServerArgs()).release();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_NE(server_, nullptr);
+    if (Derived::kFlushBetweenTests) {
+      Client c(server_->port());
+      ASSERT_EQ(c({"FLUSHALL"}), "OK");
+    }
+  }
+  static int port() { return server_->port(); }
+
+  static inline ServerProcess* server_ = nullptr;
+};
 
 // Sends raw bytes on a fresh socket and reads until the peer closes or `timeout_ms` passes with
 // no data. Returns what was read.

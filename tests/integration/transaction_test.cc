@@ -10,24 +10,7 @@
 namespace redwing::test {
 namespace {
 
-class TransactionTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = ServerProcess::StartRedwing({"--threads", "2"}).release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    Client c(server_->port());
-    ASSERT_EQ(c({"FLUSHALL"}), "OK");
-  }
-  static ServerProcess* server_;
-};
-
-ServerProcess* TransactionTest::server_ = nullptr;
+class TransactionTest : public SharedServerTest<TransactionTest> {};
 
 TEST_F(TransactionTest, QueuesAndExecutesInOrder) {
   Client c(server_->port());
