@@ -17,6 +17,31 @@ class CommandGenerator {
   explicit CommandGenerator(uint32_t seed) : rng_(seed) {}
 
   std::vector<std::string> Next() {
+    // Now and then: a transaction boundary, a database switch, a keyspace-wide command.
+    if (Pick(25) == 0) {
+      if (!in_multi_) {
+        in_multi_ = true;
+        return {"MULTI"};
+      }
+      in_multi_ = false;
+      return {Pick(4) == 0 ? "DISCARD" : "EXEC"};
+    }
+    switch (Pick(60)) {
+      case 0:
+        return {"SELECT", Pick(2) ? "1" : "0"};
+      case 1:
+        return {"SWAPDB", "0", "1"};
+      case 2:
+        return {"DBSIZE"};
+      case 3:
+        return {"FLUSHDB"};
+      case 4:
+        return {"MOVE", Key(), Pick(2) ? "1" : "0"};
+      case 5:
+        return {"OBJECT", "ENCODING", Key()};
+      default:
+        break;
+    }
     switch (Pick(22)) {
       case 0:
         return {"SET", Key(), Value()};
@@ -88,6 +113,7 @@ class CommandGenerator {
   }
 
   std::mt19937 rng_;
+  bool in_multi_ = false;
 };
 
 std::string Printable(const std::vector<std::string>& args) {
@@ -104,6 +130,11 @@ TEST(DifferentialRandom, StringAndKeyCommandsMatchRedis) {
   ASSERT_NE(redwing, nullptr);
   RawClient a(redis->port()), b(redwing->port());
   for (uint32_t seed = 1; seed <= 40; ++seed) {
+    // Leave any transaction and database the previous seed ended in.
+    a.Run({"DISCARD"});
+    b.Run({"DISCARD"});
+    a.Run({"SELECT", "0"});
+    b.Run({"SELECT", "0"});
     ASSERT_EQ(a.Run({"FLUSHALL"}), "+OK\r\n");
     ASSERT_EQ(b.Run({"FLUSHALL"}), "+OK\r\n");
     CommandGenerator gen(seed);
@@ -113,6 +144,8 @@ TEST(DifferentialRandom, StringAndKeyCommandsMatchRedis) {
       std::string got = b.Run(cmd);
       ASSERT_EQ(got, want) << "seed " << seed << " step " << step << ": " << Printable(cmd);
     }
+    a.Run({"DISCARD"});
+    b.Run({"DISCARD"});
     // The whole keyspace ends the same, in both databases used.
     for (const char* db : {"0", "1"}) {
       a.Run({"SELECT", db});
