@@ -40,7 +40,9 @@ void ReplyBuilder::Error(std::string_view msg) {
   out_->Commit(msg.size() + 3);
 }
 
-void ReplyBuilder::Integer(int64_t v) { Header(':', v); }
+void ReplyBuilder::Integer(int64_t v) {
+  Header(':', v);
+}
 
 void ReplyBuilder::Bulk(std::string_view s) {
   char* p = out_->PrepareWrite(s.size() + kMaxIntChars + 5);
@@ -76,7 +78,9 @@ void ReplyBuilder::NullArray() {
   }
 }
 
-void ReplyBuilder::ArrayHeader(size_t n) { Header('*', static_cast<int64_t>(n)); }
+void ReplyBuilder::ArrayHeader(size_t n) {
+  Header('*', static_cast<int64_t>(n));
+}
 
 void ReplyBuilder::MapHeader(size_t pairs) {
   if (resp_ >= 3) {
@@ -86,9 +90,13 @@ void ReplyBuilder::MapHeader(size_t pairs) {
   }
 }
 
-void ReplyBuilder::SetHeader(size_t n) { Header(resp_ >= 3 ? '~' : '*', static_cast<int64_t>(n)); }
+void ReplyBuilder::SetHeader(size_t n) {
+  Header(resp_ >= 3 ? '~' : '*', static_cast<int64_t>(n));
+}
 
-void ReplyBuilder::PushHeader(size_t n) { Header(resp_ >= 3 ? '>' : '*', static_cast<int64_t>(n)); }
+void ReplyBuilder::PushHeader(size_t n) {
+  Header(resp_ >= 3 ? '>' : '*', static_cast<int64_t>(n));
+}
 
 void ReplyBuilder::Double(double d) {
   if (resp_ < 3) {

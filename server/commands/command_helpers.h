@@ -35,7 +35,8 @@ inline std::optional<int64_t> IntArg(CommandContext& ctx, std::string_view s) {
 template <size_t N>
 void ReplyHelp(CommandContext& ctx, const char* const (&lines)[N]) {
   ctx.reply->ArrayHeader(N);
-  for (const char* l : lines) ctx.reply->SimpleString(l);
+  for (const char* l : lines)
+    ctx.reply->SimpleString(l);
 }
 
 }  // namespace redwing
