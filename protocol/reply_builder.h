@@ -29,11 +29,11 @@ class ReplyBuilder {
   void Null();              // $-1 / _
   void NullArray();         // *-1 / _
   void ArrayHeader(size_t n);
-  void MapHeader(size_t pairs);  // RESP2: an array of 2n elements
-  void SetHeader(size_t n);      // RESP2: an array
-  void PushHeader(size_t n);     // RESP2: an array
-  void Double(double d);         // RESP2: a bulk string
-  void Bool(bool b);             // RESP2: :1 / :0
+  void MapHeader(size_t pairs);                                   // RESP2: an array of 2n elements
+  void SetHeader(size_t n);                                       // RESP2: an array
+  void PushHeader(size_t n);                                      // RESP2: an array
+  void Double(double d);                                          // RESP2: a bulk string
+  void Bool(bool b);                                              // RESP2: :1 / :0
   void Verbatim(std::string_view format, std::string_view text);  // RESP2: a bulk string
   void Raw(std::string_view bytes) { out_->Append(bytes); }
 
