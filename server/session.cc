@@ -20,8 +20,7 @@ class Session::Batch final : public ShardWork {
  public:
   Batch(Session* session, Shard* shard) : ShardWork(shard), session_(session), back_(this) {}
 
-  void Reset(int resp) {
-    resp_ = resp;
+  void Reset() {
     cmds_.clear();
     args_.clear();
     replies_.Clear();
@@ -29,9 +28,10 @@ class Session::Batch final : public ShardWork {
   }
   bool empty() const { return cmds_.empty(); }
   // Returns the command's index in the batch.
-  uint32_t Add(const CommandSpec* spec, std::span<const std::string_view> args, int db) {
-    cmds_.push_back(
-        Cmd{spec, static_cast<uint32_t>(args_.size()), static_cast<uint32_t>(args.size()), db});
+  // `db` and `resp` are the client's at the time (a pipeline may SELECT or HELLO midway).
+  uint32_t Add(const CommandSpec* spec, std::span<const std::string_view> args, int db, int resp) {
+    cmds_.push_back(Cmd{spec, static_cast<uint32_t>(args_.size()),
+                        static_cast<uint32_t>(args.size()), db, resp});
     args_.insert(args_.end(), args.begin(), args.end());
     return static_cast<uint32_t>(cmds_.size() - 1);
   }
@@ -44,10 +44,9 @@ class Session::Batch final : public ShardWork {
   // Shard owner's thread, shard free.
   bool Execute() override {
     shard()->clock().now_ms = NowMs();
-    ReplyBuilder rb(&replies_, resp_);
     for (const Cmd& c : cmds_) {
       std::span<const std::string_view> args(args_.data() + c.arg_begin, c.argc);
-      session_->RunOn(c.spec, args, &replies_, c.db, resp_, nullptr);
+      session_->RunOn(c.spec, args, &replies_, c.db, c.resp, nullptr);
       ends_.push_back(static_cast<uint32_t>(replies_.size()));
     }
     session_->worker_->Post(&back_);
@@ -60,6 +59,7 @@ class Session::Batch final : public ShardWork {
     uint32_t arg_begin;
     uint32_t argc;
     int db;
+    int resp;
   };
   class Back final : public Task {
    public:
@@ -75,7 +75,6 @@ class Session::Batch final : public ShardWork {
 
   Session* session_;
   Back back_;
-  int resp_ = 2;
   std::vector<Cmd> cmds_;
   std::vector<std::string_view> args_;
   ByteBuffer replies_;
@@ -331,11 +330,8 @@ void Session::QueueRemote(int shard, const CommandSpec* spec,
     slots_.clear();
   }
   Batch& b = *batches_[static_cast<size_t>(shard)];
-  if (b.empty()) {
-    b.Reset(client_.resp);
-    used_batches_.push_back(shard);
-  }
-  uint32_t index = b.Add(spec, args, client_.db);
+  if (b.empty()) used_batches_.push_back(shard);
+  uint32_t index = b.Add(spec, args, client_.db, client_.resp);
   slots_.push_back(Slot{shard, index, index});
 }
 
@@ -363,7 +359,7 @@ void Session::OnBatchDone() {
     }
   }
   for (int s : used_batches_)
-    batches_[static_cast<size_t>(s)]->Reset(client_.resp);
+    batches_[static_cast<size_t>(s)]->Reset();
   used_batches_.clear();
   slots_.clear();
   round_out_.Clear();

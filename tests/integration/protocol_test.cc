@@ -94,6 +94,24 @@ TEST_F(ProtocolTest, Resp3AfterHello) {
   EXPECT_EQ(c.Run({"GET", "resp3:missing"}), "$-1\r\n");
 }
 
+// A pipeline that switches protocol midway gets every later reply in the new protocol, whichever
+// thread runs the command.
+TEST_F(ProtocolTest, HelloMidPipelineAppliesToLaterCommandsOnAnyShard) {
+  RawClient c(server_->port());
+  std::string batch;
+  for (int i = 0; i < 8; ++i)
+    batch += EncodeCommand({"GET", "hello-mid:" + std::to_string(i)});
+  batch += EncodeCommand({"HELLO", "3"});
+  for (int i = 0; i < 8; ++i)
+    batch += EncodeCommand({"GET", "hello-mid:" + std::to_string(i)});
+  c.Send(batch);
+  for (int i = 0; i < 8; ++i)
+    EXPECT_EQ(c.ReadReply(), "$-1\r\n") << i;
+  EXPECT_EQ(c.ReadReply().substr(0, 4), "%7\r\n");
+  for (int i = 0; i < 8; ++i)
+    EXPECT_EQ(c.ReadReply(), "_\r\n") << i;
+}
+
 TEST_F(ProtocolTest, HundredThousandCommandPipeline) {
   RawClient c(server_->port());
   const int n = 100000;
