@@ -192,6 +192,8 @@ bool Session::ExecuteOne(std::span<const std::string_view> args) {
     client_.authenticated = true;
   }
   if (client_.in_multi && (spec->flags & kCmdNoMulti) == 0) {
+    // A command that finishes on other threads cannot answer inside EXEC's single reply.
+    if (spec->flags & kCmdAsync) return reject(errors::kNotInTransaction, spec);
     QueuedCommand q;
     q.spec = spec;
     for (std::string_view a : args)

@@ -83,6 +83,18 @@ TEST_F(TransactionTest, WatchWithoutInterferenceSucceeds) {
   EXPECT_EQ(c({"EXEC"}), "[\"changed\"]");
 }
 
+// CLIENT LIST/KILL gather from every thread and cannot answer inside EXEC: refused at queue time,
+// which aborts the transaction, as Redis does for commands not allowed in transactions.
+TEST_F(TransactionTest, CrossThreadAdminCommandsAreRefusedInMulti) {
+  Client c(server_->port());
+  EXPECT_EQ(c({"MULTI"}), "OK");
+  EXPECT_EQ(c({"SET", "a", "1"}), "QUEUED");
+  EXPECT_EQ(c({"CLIENT", "LIST"}), "(error) ERR Command not allowed inside a transaction");
+  EXPECT_EQ(c({"EXEC"}), "(error) EXECABORT Transaction discarded because of previous errors.");
+  EXPECT_EQ(c({"GET", "a"}), "(nil)");
+  EXPECT_EQ(c({"PING"}), "PONG");
+}
+
 TEST_F(TransactionTest, WatchInsideMultiIsRefused) {
   Client c(server_->port());
   EXPECT_EQ(c({"MULTI"}), "OK");
