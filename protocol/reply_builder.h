@@ -16,8 +16,6 @@ class ReplyBuilder {
 
   int resp() const { return resp_; }
   void set_resp(int resp) { resp_ = resp; }
-  ByteBuffer* buffer() { return out_; }
-  void set_buffer(ByteBuffer* out) { out_ = out; }
 
   void Ok() { out_->Append("+OK\r\n", 5); }
   void SimpleString(std::string_view s);
@@ -35,7 +33,6 @@ class ReplyBuilder {
   void Double(double d);                                          // RESP2: a bulk string
   void Bool(bool b);                                              // RESP2: :1 / :0
   void Verbatim(std::string_view format, std::string_view text);  // RESP2: a bulk string
-  void Raw(std::string_view bytes) { out_->Append(bytes); }
 
  private:
   void Header(char type, int64_t n);

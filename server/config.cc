@@ -406,6 +406,10 @@ std::string Config::loglevel() const {
   std::lock_guard<std::mutex> lock(mu_);
   return loglevel_;
 }
+bool Config::daemonize() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return daemonize_ == "yes";
+}
 std::string Config::logfile() const {
   std::lock_guard<std::mutex> lock(mu_);
   return logfile_;

@@ -58,6 +58,7 @@ class Config {
   std::string bind() const;
   std::string loglevel() const;
   std::string logfile() const;
+  bool daemonize() const;
   int loglevel_rank() const { return static_cast<int>(loglevel_rank_.load()); }
 
   struct Directive;

@@ -58,7 +58,6 @@ class Engine {
   std::atomic<int64_t> connected_clients{0};
   std::atomic<uint64_t> total_connections{0};
   std::atomic<uint64_t> rejected_connections{0};
-  std::atomic<uint64_t> stat_reset_ms{0};
   int64_t start_time_ms = 0;
   std::string executable;
 

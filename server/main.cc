@@ -69,6 +69,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   ConfigureLogging(config.loglevel_rank(), config.logfile());
+  // Detach before any thread exists (fork keeps only the calling thread). As redis-server,
+  // a daemon with no logfile logs nowhere.
+  if (config.daemonize() && daemon(/*nochdir=*/1, /*noclose=*/0) != 0) {
+    std::perror("daemonize");
+    return 1;
+  }
 
   // Every thread inherits this mask: SIGINT/SIGTERM are taken only by sigwait below.
   sigset_t stop_signals;

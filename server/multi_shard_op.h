@@ -34,7 +34,6 @@ class MultiShardOp {
   // If every shard was local and free, all of that happens before Run returns true. Otherwise
   // Run returns false and `on_done` is called on the coordinator's thread after the release.
   bool Run(std::vector<int> shards, std::function<void()> on_held, std::function<void()> on_done);
-  bool active() const { return active_; }
 
  private:
   class AcquireWork;
@@ -48,7 +47,7 @@ class MultiShardOp {
   Worker* const coordinator_;
   std::vector<int> shards_;
   size_t next_ = 0;
-  bool active_ = false;
+  bool active_ = false;  // checked by assertions only
   bool async_ = false;
   std::function<void()> on_held_;
   std::function<void()> on_done_;

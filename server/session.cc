@@ -203,10 +203,8 @@ bool Session::ExecuteOne(std::span<const std::string_view> args) {
     return true;
   }
   if (IsPaused(spec)) {
-    if (round_) {
-      Stall(args);
-      if (!Flush()) return false;
-    }
+    // Behind a round in flight, the command re-runs (and re-checks the pause) when it completes.
+    if (round_) return StallBehindRound(args);
     Stall(args);
     wait_ = Wait::kPaused;
     // Nothing else is in flight for this connection while it waits: keep it alive.
@@ -229,6 +227,11 @@ bool Session::IsPaused(const CommandSpec* spec) const {
 void Session::Stall(std::span<const std::string_view> args) {
   stalled_.assign(args.begin(), args.end());
   has_stalled_ = true;
+}
+
+bool Session::StallBehindRound(std::span<const std::string_view> args) {
+  Stall(args);
+  return Flush();  // false: the command re-runs from Resume() when the round completes
 }
 
 bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view> args) {
@@ -270,10 +273,7 @@ bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view
     // A keyed command whose key arguments turned out empty (e.g. numkeys 0): run here.
   }
   if (spec->flags & kCmdAsync) {
-    if (round_) {
-      Stall(args);
-      return Flush();
-    }
+    if (round_) return StallBehindRound(args);
     RunHere(spec, args, &out_, &client_);
     if (suspend_requested_) {
       suspend_requested_ = false;
@@ -389,10 +389,7 @@ void Session::Resume() {
 
 bool Session::RunHeld(std::vector<int> shards, std::span<const std::string_view> args,
                       std::function<void()> on_held) {
-  if (round_) {
-    Stall(args);
-    return Flush();
-  }
+  if (round_) return StallBehindRound(args);
   keep_alive_ = owner_->KeepAlive();
   bool done = op_.Run(std::move(shards), std::move(on_held), [this] {
     wait_ = Wait::kNone;

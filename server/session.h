@@ -125,6 +125,8 @@ class Session {
   void ExecHeld();
   bool IsPaused(const CommandSpec* spec) const;
   void Stall(std::span<const std::string_view> args);
+  // Holds the command until the round in flight completes (sending the round now). Returns false.
+  bool StallBehindRound(std::span<const std::string_view> args);
   void OnBatchDone();
   void Resume();
   std::span<const std::string_view> Stabilize(std::span<const std::string_view> args);

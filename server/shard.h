@@ -70,7 +70,6 @@ class Shard {
   // the shard, not the holder: the holder may be gone before the owner reads it. One suffices,
   // because only the current holder posts it, and nobody else can hold the shard until it ran.
   Task* release_task() { return &release_task_; }
-  bool lent() const { return lent_to_ != nullptr; }
 
   // Periodic maintenance (owner thread, shard available): active expiry with a CPU budget,
   // background rehashing. `budget_us` bounds the time spent.

@@ -189,12 +189,13 @@ void InfoStats(CommandContext& ctx, std::string* out) {
     in += c.net_input_bytes.load(std::memory_order_relaxed);
     outb += c.net_output_bytes.load(std::memory_order_relaxed);
   }
-  uint64_t hits = 0, misses = 0, expired = 0;
+  uint64_t hits = 0, misses = 0, expired = 0, expire_us = 0;
   for (int s = 0; s < ctx.engine->num_shards(); ++s) {
     ShardStats& st = ctx.engine->shard(s).stats();
     hits += st.keyspace_hits;
     misses += st.keyspace_misses;
     expired += st.expired_keys;
+    expire_us += st.expire_cycle_cpu_us;
   }
   Field(out, "total_connections_received", ctx.engine->total_connections.load());
   Field(out, "total_commands_processed", commands);
@@ -202,6 +203,7 @@ void InfoStats(CommandContext& ctx, std::string* out) {
   Field(out, "total_net_output_bytes", outb);
   Field(out, "rejected_connections", ctx.engine->rejected_connections.load());
   Field(out, "expired_keys", expired);
+  Field(out, "expire_cycle_cpu_milliseconds", expire_us / 1000);
   Field(out, "evicted_keys", 0);
   Field(out, "keyspace_hits", hits);
   Field(out, "keyspace_misses", misses);

@@ -63,6 +63,22 @@ TEST(Startup, PortInUseFails) {
   EXPECT_NE(out.find("Could not create server TCP listening socket"), std::string::npos) << out;
 }
 
+TEST(Startup, DaemonizeDetachesAndServes) {
+  int port = FreePort();
+  auto [status, out] = Shell(std::string(REDWING_SERVER_PATH) + " --bind 127.0.0.1 --port " +
+                             std::to_string(port) + " --daemonize yes");
+  EXPECT_EQ(status, 0) << out;  // the launching process returns at once
+  std::string reply;
+  for (int i = 0; i < 200 && reply != "PONG"; ++i) {
+    Client c(port, 200);
+    reply = c({"PING"});
+    if (reply != "PONG") std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(reply, "PONG");
+  Client c(port);
+  c({"SHUTDOWN", "NOSAVE"});
+}
+
 TEST(Shutdown, SigtermExitsCleanly) {
   auto server = ServerProcess::StartRedwing({"--threads", "2"});
   ASSERT_NE(server, nullptr);
