@@ -82,7 +82,9 @@ class CommandGenerator {
       case 18:
         return {"GETSET", Key(), Value()};
       case 19:
-        return {"EXPIRE", Key(), "100000", Flag()};
+        // Absolute times: a relative TTL compared with one set moments earlier depends on
+        // whether the clock ticked in between, on either server.
+        return {"EXPIREAT", Key(), std::to_string(4000000000 + Pick(3)), Flag()};
       case 20:
         return {"PERSIST", Key()};
       default:
