@@ -9,7 +9,8 @@ bool CommandSpec::FindKeys(std::span<const std::string_view> args, std::vector<i
   if (first_key <= 0) return true;
   int argc = static_cast<int>(args.size());
   int last = last_key >= 0 ? last_key : argc + last_key;
-  for (int i = first_key; i <= last && i<argc; i += key_step> 0 ? key_step : 1) {
+  const int step = key_step > 0 ? key_step : 1;
+  for (int i = first_key; i <= last && i < argc; i += step) {
     keys->push_back(i);
   }
   return true;

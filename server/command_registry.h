@@ -33,6 +33,16 @@ enum CommandFlag : uint32_t {
   kCmdExec = 1u << 23,       // EXEC: run by the session itself
 };
 
+// How a multi-key command's work divides across shards (server/split_op.h): each shard runs the
+// command on its own keys and the coordinator merges the parts' replies. kNone: the command runs
+// whole on one thread holding every shard it needs.
+enum class SplitReply : uint8_t {
+  kNone,
+  kOk,     // every part replies +OK (MSET)
+  kSum,    // integer replies, summed (DEL, EXISTS, ...)
+  kArray,  // one element per key, reassembled in argument order (MGET)
+};
+
 using CommandHandler = void (*)(CommandContext&);
 // For commands whose keys are not at fixed positions (e.g. "numkeys" forms): appends the indexes
 // of the key arguments. Returns false if the arguments are malformed (the handler then reports).
@@ -49,8 +59,9 @@ struct CommandSpec {
   int key_step = 0;
   CommandHandler handler = nullptr;
   KeyFinder key_finder = nullptr;
-  std::string acl_categories;  // e.g. "@write @string @slow"
-  std::string group;           // COMMAND DOCS group: string, generic, connection, server, ...
+  SplitReply split = SplitReply::kNone;  // only for fixed (first, last, step) key positions
+  std::string acl_categories;            // e.g. "@write @string @slow"
+  std::string group;  // COMMAND DOCS group: string, generic, connection, server, ...
   std::string summary;
   std::string since;
   std::string complexity;

@@ -20,11 +20,13 @@ class MultiShardOp::GrantTask final : public Task {
 class MultiShardOp::AcquireWork final : public ShardWork {
  public:
   AcquireWork(MultiShardOp* op, Shard* shard) : ShardWork(shard), op_(op) {}
-  bool Execute() override {
+  WorkResult Execute() override {
+    if (shard()->AnyKeyLocked()) return WorkResult::kBlocked;
     shard()->Lend(op_->coordinator_);
     op_->coordinator_->Post(op_->grant_.get());
-    return true;
+    return WorkResult::kLent;
   }
+  bool is_lend() const override { return true; }
 
  private:
   MultiShardOp* op_;
@@ -55,7 +57,7 @@ bool MultiShardOp::Run(std::vector<int> shards, std::function<void()> on_held,
 void MultiShardOp::AcquireNext() {
   while (next_ < shards_.size()) {
     Shard& s = engine_->shard(shards_[next_]);
-    if (s.owner() == coordinator_ && s.Available()) {
+    if (s.owner() == coordinator_ && s.CanLend()) {
       s.Lend(coordinator_);
       ++next_;
       continue;
@@ -106,10 +108,10 @@ class FunctionShardWork final : public ShardWork {
  public:
   FunctionShardWork(Shard* shard, std::function<void()> fn)
       : ShardWork(shard), fn_(std::move(fn)) {}
-  bool Execute() override {
+  WorkResult Execute() override {
     fn_();
     delete this;
-    return false;
+    return WorkResult::kDone;
   }
 
  private:

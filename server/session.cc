@@ -14,6 +14,23 @@ namespace redwing {
 // A slot whose reply CLIENT REPLY OFF/SKIP dropped.
 constexpr int kSkipSlot = -2;
 
+namespace {
+
+// Whether any key of this invocation is locked by a split operation on `shard` (its owner's
+// thread). Called only while some key of the shard is locked, so it may take its time.
+bool CommandKeysLocked(const Shard& shard, const CommandSpec* spec,
+                       std::span<const std::string_view> args) {
+  thread_local std::vector<int> keys;
+  keys.clear();
+  spec->FindKeys(args, &keys);
+  for (int i : keys) {
+    if (shard.KeyLocked(HashKey(args[static_cast<size_t>(i)]))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 // The commands of one round bound for one shard, and their replies. Travels to the shard's owner
 // (as ShardWork), runs there when the shard is free, then returns home through `back_`.
 class Session::Batch final : public ShardWork {
@@ -21,6 +38,7 @@ class Session::Batch final : public ShardWork {
   Batch(Session* session, Shard* shard) : ShardWork(shard), session_(session), back_(this) {}
 
   void Reset() {
+    next_ = 0;
     cmds_.clear();
     args_.clear();
     replies_.Clear();
@@ -41,16 +59,22 @@ class Session::Batch final : public ShardWork {
   }
   void set_keep_alive(std::shared_ptr<void> k) { keep_alive_ = std::move(k); }
 
-  // Shard owner's thread, shard free.
-  bool Execute() override {
-    shard()->clock().now_ms = NowMs();
-    for (const Cmd& c : cmds_) {
+  // Shard owner's thread, shard not lent. Stops (and later resumes) at a command whose keys a
+  // split operation has locked.
+  WorkResult Execute() override {
+    Shard& shard = *this->shard();
+    shard.clock().now_ms = NowMs();
+    for (; next_ < cmds_.size(); ++next_) {
+      const Cmd& c = cmds_[next_];
       std::span<const std::string_view> args(args_.data() + c.arg_begin, c.argc);
+      if (shard.AnyKeyLocked() && CommandKeysLocked(shard, c.spec, args)) {
+        return WorkResult::kBlocked;
+      }
       session_->RunOn(c.spec, args, &replies_, c.db, c.resp, nullptr);
       ends_.push_back(static_cast<uint32_t>(replies_.size()));
     }
     session_->worker_->Post(&back_);
-    return false;
+    return WorkResult::kDone;
   }
 
  private:
@@ -75,6 +99,7 @@ class Session::Batch final : public ShardWork {
 
   Session* session_;
   Back back_;
+  size_t next_ = 0;  // the first command not run yet
   std::vector<Cmd> cmds_;
   std::vector<std::string_view> args_;
   ByteBuffer replies_;
@@ -83,7 +108,7 @@ class Session::Batch final : public ShardWork {
 };
 
 Session::Session(Engine* engine, Worker* worker, SessionOwner* owner)
-    : engine_(engine), worker_(worker), owner_(owner), op_(engine, worker) {
+    : engine_(engine), worker_(worker), owner_(owner), op_(engine, worker), split_(engine, worker) {
   client_.id = engine->next_client_id.fetch_add(1);
   client_.created_ms = client_.last_interaction_ms = NowMs();
   client_.authenticated = !engine->config().requirepass_set();
@@ -258,7 +283,8 @@ bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view
       int s = shard_scratch_[0];
       Shard& shard = engine_->shard(s);
       bool batch_used = !batches_[static_cast<size_t>(s)]->empty();
-      if (shard.owner() == worker_ && shard.Available() && !batch_used) {
+      if (shard.owner() == worker_ && shard.Available() && !batch_used &&
+          !(shard.AnyKeyLocked() && CommandKeysLocked(shard, spec, args))) {
         shard.clock().now_ms = client_.last_interaction_ms;
         RunLocal(spec, args);
       } else {
@@ -267,6 +293,7 @@ bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view
       return true;
     }
     if (!shard_scratch_.empty()) {
+      if (spec->split != SplitReply::kNone) return RunSplit(spec, args);
       return RunHeld(shard_scratch_, args,
                      [this, spec, args] { RunHere(spec, args, &out_, &client_); });
     }
@@ -391,16 +418,28 @@ bool Session::RunHeld(std::vector<int> shards, std::span<const std::string_view>
                       std::function<void()> on_held) {
   if (round_) return StallBehindRound(args);
   keep_alive_ = owner_->KeepAlive();
-  bool done = op_.Run(std::move(shards), std::move(on_held), [this] {
-    wait_ = Wait::kNone;
-    Resume();
-  });
+  return AwaitOp(op_.Run(std::move(shards), std::move(on_held), [this] { OnOpDone(); }));
+}
+
+bool Session::RunSplit(const CommandSpec* spec, std::span<const std::string_view> args) {
+  if (round_) return StallBehindRound(args);
+  keep_alive_ = owner_->KeepAlive();
+  return AwaitOp(
+      split_.Run(spec, args, client_.db, client_.resp, &out_, keep_alive_, [this] { OnOpDone(); }));
+}
+
+bool Session::AwaitOp(bool done) {
   if (done) {
     keep_alive_.reset();
     return true;
   }
   wait_ = Wait::kOp;
   return false;
+}
+
+void Session::OnOpDone() {
+  wait_ = Wait::kNone;
+  Resume();
 }
 
 std::function<void(std::string)> Session::Suspend() {

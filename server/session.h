@@ -13,6 +13,7 @@
 #include "server/client_state.h"
 #include "server/command_registry.h"
 #include "server/multi_shard_op.h"
+#include "server/split_op.h"
 
 namespace redwing {
 
@@ -40,8 +41,12 @@ class SessionOwner {
 //  - keys on one shard that this thread owns and that is free: runs here, at once;
 //  - keys on one other shard: appended to that shard's batch for this round; a round's batches
 //    are sent together (one message per shard per pipeline read) by Flush();
-//  - keys on several shards, every shard (DBSIZE, FLUSHALL...), EXEC, WATCH: runs here with the
-//    shards held through a MultiShardOp, after the round's earlier commands have completed.
+//  - keys on several shards, for a command whose work divides by key (MSET, MGET, DEL...): each
+//    shard's owner runs that shard's part under key locks (SplitOp), after the round's earlier
+//    commands have completed;
+//  - other commands with keys on several shards, every shard (DBSIZE, FLUSHALL...), EXEC, WATCH:
+//    runs here with the shards held through a MultiShardOp, after the round's earlier commands.
+// A command whose keys a SplitOp has locked waits for them (in its shard's queue).
 // Replies of a round are reassembled in request order when its batches come back.
 //
 // Owned by one connection; runs on that connection's worker thread only.
@@ -121,6 +126,11 @@ class Session {
   void QueueRemote(int shard, const CommandSpec* spec, std::span<const std::string_view> args);
   bool RunHeld(std::vector<int> shards, std::span<const std::string_view> args,
                std::function<void()> on_held);
+  bool RunSplit(const CommandSpec* spec, std::span<const std::string_view> args);
+  // After starting a MultiShardOp or SplitOp: returns true if it already finished, else waits
+  // for OnOpDone().
+  bool AwaitOp(bool done);
+  void OnOpDone();
   bool Exec(std::span<const std::string_view> args);
   void ExecHeld();
   bool IsPaused(const CommandSpec* spec) const;
@@ -157,6 +167,7 @@ class Session {
   std::deque<std::string> arena_;
   std::deque<std::vector<std::string_view>> arena_views_;
   MultiShardOp op_;
+  SplitOp split_;
   std::shared_ptr<void> keep_alive_;
   std::vector<int> key_index_scratch_;
   std::vector<int> shard_scratch_;

@@ -20,20 +20,77 @@ Shard::Shard(int index, int num_dbs, Worker* owner) : index_(index), owner_(owne
 }
 
 void Shard::Enqueue(ShardWork* w) {
-  if (Available()) {
-    w->Execute();
+  if (pumping_) {
+    // Pump() is walking deferred_: hand it over when the walk is done.
+    incoming_.PushBack(w);
     return;
   }
+  if (lent_to_ == nullptr && pending_lends_ == 0 && w->Execute() != WorkResult::kBlocked) return;
   deferred_.PushBack(w);
+  if (w->is_lend()) ++pending_lends_;
 }
 
 void Shard::Release() {
   lent_to_ = nullptr;
-  while (lent_to_ == nullptr) {
-    Task* t = deferred_.PopFront();
-    if (t == nullptr) break;
-    static_cast<ShardWork*>(t)->Execute();
+  Pump();
+}
+
+void Shard::Pump() {
+  if (pumping_) {
+    repump_ = true;
+    return;
   }
+  pumping_ = true;
+  do {
+    repump_ = false;
+    Task* prev = nullptr;
+    Task* t = deferred_.front();
+    while (t != nullptr && lent_to_ == nullptr) {
+      // Read the link first: finished work may already be reused by its sender, or deleted.
+      // Nothing is appended to deferred_ during the walk (Enqueue uses incoming_).
+      Task* next = t->list_next;
+      auto* w = static_cast<ShardWork*>(t);
+      const bool lend = w->is_lend();
+      WorkResult r = w->Execute();
+      if (r == WorkResult::kBlocked) {
+        if (lend) break;  // what is queued behind a waiting lend waits for it
+        prev = t;
+      } else {
+        deferred_.RemoveAfter(prev, t, next);
+        if (lend) --pending_lends_;
+      }
+      t = next;
+    }
+    while (Task* in = incoming_.PopFront()) {
+      deferred_.PushBack(in);
+      if (static_cast<ShardWork*>(in)->is_lend()) ++pending_lends_;
+      repump_ = true;
+    }
+  } while (repump_ && lent_to_ == nullptr);
+  pumping_ = false;
+}
+
+bool Shard::KeysLocked(std::span<const uint64_t> hashes) const {
+  if (locked_keys_ == 0) return false;
+  for (uint64_t h : hashes) {
+    if (locks_[Stripe(h)] != 0) return true;
+  }
+  return false;
+}
+
+void Shard::LockKeys(std::span<const uint64_t> hashes) {
+  for (uint64_t h : hashes)
+    ++locks_[Stripe(h)];
+  locked_keys_ += static_cast<uint32_t>(hashes.size());
+}
+
+void Shard::UnlockKeys(std::span<const uint64_t> hashes) {
+  for (uint64_t h : hashes) {
+    assert(locks_[Stripe(h)] > 0);
+    --locks_[Stripe(h)];
+  }
+  locked_keys_ -= static_cast<uint32_t>(hashes.size());
+  if (!deferred_.empty()) Pump();
 }
 
 void Shard::AssertHeld() const {

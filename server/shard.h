@@ -1,7 +1,9 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "server/task.h"
@@ -12,17 +14,26 @@ namespace redwing {
 class Worker;
 class Shard;
 
-// Work that must run with a shard held: a batch of a connection's commands, or the acquisition
-// step of a multi-shard operation. Delivered to the shard's owner (Worker::Post), it runs at once
-// if the shard is free, else waits in the shard's FIFO.
+// What ShardWork::Execute did.
+enum class WorkResult {
+  kDone,     // finished with the shard
+  kLent,     // lent the shard out: it stays held until Release()
+  kBlocked,  // needs keys (or, for a lend, the whole shard) that a split operation has locked:
+             // stays queued and runs again when they are unlocked
+};
+
+// Work that must run with a shard held: a batch of a connection's commands, a part of a split
+// operation, or the acquisition step of a multi-shard operation. Delivered to the shard's owner
+// (Worker::Post), it runs at once if it can, else waits in the shard's queue.
 class ShardWork : public Task {
  public:
   explicit ShardWork(Shard* shard = nullptr) : shard_(shard) {}
   void set_shard(Shard* s) { shard_ = s; }
   Shard* shard() const { return shard_; }
-  // Called on the owner thread with the shard free. Returns true if it lent the shard out (the
-  // shard stays held until Release), false if it is done with the shard.
-  virtual bool Execute() = 0;
+  // Called on the owner thread, the shard not lent. May be called again after kBlocked.
+  virtual WorkResult Execute() = 0;
+  // A request to lend the whole shard: work queued behind it waits for it (no starvation).
+  virtual bool is_lend() const { return false; }
   void Run() final;
 
  private:
@@ -37,8 +48,16 @@ class ShardWork : public Task {
 // coordinating thread. Lending is the only way a thread other than the owner touches a shard, and
 // it is a hand-over, not sharing: the owner queues everything for the shard until the lend ends.
 // The grant and release travel through the workers' MPSC queues, whose release/acquire ordering
-// makes the data written by one holder visible to the next. Deadlock is impossible because a
-// multi-shard operation acquires its shards in ascending index order (see multi_shard_op.h).
+// makes the data written by one holder visible to the next.
+//
+// Key locks: a split operation (split_op.h) runs its part at each shard's owner and keeps that
+// part's keys locked until its last part has run. Locks are striped by key hash (a collision only
+// makes an unrelated command wait briefly). Work that touches a locked key waits (kBlocked) in
+// the shard's queue; a lend waits until no key is locked, and work arriving behind a waiting lend
+// queues behind it.
+//
+// Deadlock is impossible because every multi-shard operation, lending or split, takes its
+// shards in ascending index order, and whatever waits on a shard holds nothing on higher ones.
 //
 // All methods are owner-thread only unless stated.
 class Shard {
@@ -57,15 +76,26 @@ class Shard {
   CommandClock& clock() { return clock_; }
   ShardStats& stats() { return stats_; }
 
-  // True when the owner may run work on the shard now: not lent, nobody queued ahead.
-  bool Available() const { return lent_to_ == nullptr && deferred_.empty(); }
-  // Runs `w` now if the shard is available, else queues it behind earlier work.
+  // True when the owner may run work on the shard now: not lent and no lend waiting. Work that
+  // touches keys must also check KeysLocked().
+  bool Available() const { return lent_to_ == nullptr && pending_lends_ == 0; }
+  // True when the whole shard could be lent now (available, no key locked).
+  bool CanLend() const { return Available() && locked_keys_ == 0; }
+  // Runs `w` now if it can run, else queues it.
   void Enqueue(ShardWork* w);
   // Marks the shard as lent to `holder` (the coordinator's worker): nothing else runs on it until
   // Release().
   void Lend(Worker* holder) { lent_to_ = holder; }
   // Ends a lend and runs the queued work in order, until some of it lends the shard again.
   void Release();
+
+  // Key locks (owner thread only; see above). `hashes` are HashKey() values of the keys.
+  bool AnyKeyLocked() const { return locked_keys_ != 0; }
+  bool KeysLocked(std::span<const uint64_t> hashes) const;
+  bool KeyLocked(uint64_t hash) const { return locks_[Stripe(hash)] != 0; }
+  void LockKeys(std::span<const uint64_t> hashes);
+  // Unlocks and runs the work that was waiting.
+  void UnlockKeys(std::span<const uint64_t> hashes);
   // The message a remote holder posts to the owner to end its lend (it runs Release()). Owned by
   // the shard, not the holder: the holder may be gone before the owner reads it. One suffices,
   // because only the current holder posts it, and nobody else can hold the shard until it ran.
@@ -84,8 +114,19 @@ class Shard {
   std::vector<std::unique_ptr<Database>> dbs_;
   CommandClock clock_;
   ShardStats stats_;
+  static constexpr size_t kStripes = 1 << 14;
+  static size_t Stripe(uint64_t hash) { return (hash >> 40) & (kStripes - 1); }
+  // Runs queued work in order: whatever is no longer blocked, up to a waiting lend.
+  void Pump();
+
   Worker* lent_to_ = nullptr;
   TaskList deferred_;
+  TaskList incoming_;      // work enqueued while Pump() walks deferred_
+  int pending_lends_ = 0;  // lend requests in deferred_
+  bool pumping_ = false;
+  bool repump_ = false;
+  uint32_t locked_keys_ = 0;
+  std::array<uint32_t, kStripes> locks_{};
   class ReleaseTask final : public Task {
    public:
     explicit ReleaseTask(Shard* s) : shard_(s) {}

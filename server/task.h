@@ -45,6 +45,17 @@ class TaskList {
     }
     tail_ = t;
   }
+  Task* front() const { return head_; }
+  // Unlinks `t`, which follows `prev` (nullptr: `t` is the front). Does not touch `t` itself, so
+  // another thread may already be reusing it.
+  void RemoveAfter(Task* prev, Task* t, Task* next) {
+    if (prev == nullptr) {
+      head_ = next;
+    } else {
+      prev->list_next = next;
+    }
+    if (tail_ == t) tail_ = prev;
+  }
   Task* PopFront() {
     Task* t = head_;
     if (t != nullptr) {

@@ -581,7 +581,8 @@ void RegisterKeyspaceCommands(CommandRegistry& r) {
                          "this key is O(M) where M is the number of elements in the list, set, "
                          "sorted set or hash. Removing a single key that holds a string value is "
                          "O(1)."),
-                 1, -1));
+                 1, -1))
+      .split = SplitReply::kSum;
   r.Add(WithKeys(Generic("unlink", -2, kWrite | kFast, Del, "@keyspace @write @fast",
                          "Delete a key asynchronously in another thread. Otherwise it is just as "
                          "DEL, but non blocking.",
@@ -589,16 +590,19 @@ void RegisterKeyspaceCommands(CommandRegistry& r) {
                          "O(1) for each key removed regardless of its size. Then the command does "
                          "O(N) work in a different thread in order to reclaim memory, where N is "
                          "the number of allocations the deleted objects where composed of."),
-                 1, -1));
-  r.Add(WithKeys(
-      Generic("exists", -2, kRead | kFast, Exists, "@keyspace @read @fast",
-              "Determine if a key exists", "1.0.0", "O(N) where N is the number of keys to check."),
-      1, -1));
+                 1, -1))
+      .split = SplitReply::kSum;
+  r.Add(WithKeys(Generic("exists", -2, kRead | kFast, Exists, "@keyspace @read @fast",
+                         "Determine if a key exists", "1.0.0",
+                         "O(N) where N is the number of keys to check."),
+                 1, -1))
+      .split = SplitReply::kSum;
   r.Add(WithKeys(Generic("touch", -2, kRead | kFast, Exists, "@keyspace @read @fast",
                          "Alters the last access time of a key(s). Returns the number of existing "
                          "keys specified.",
                          "3.2.1", "O(N) where N is the number of keys that will be touched."),
-                 1, -1));
+                 1, -1))
+      .split = SplitReply::kSum;
   r.Add(WithKeys(Generic("type", 2, kRead | kFast, Type, "@keyspace @read @fast",
                          "Determine the type stored at key", "1.0.0"),
                  1, 1));

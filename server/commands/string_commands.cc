@@ -719,19 +719,19 @@ void RegisterStringCommands(CommandRegistry& r) {
 
   auto add = [&r](std::string name, int arity, uint32_t flags, CommandHandler h, int last_key,
                   int key_step, const char* acl, const char* summary, const char* since,
-                  const char* complexity) {
-    r.Add({.name = std::move(name),
-           .arity = arity,
-           .flags = flags,
-           .first_key = 1,
-           .last_key = last_key,
-           .key_step = key_step,
-           .handler = h,
-           .acl_categories = acl,
-           .group = "string",
-           .summary = summary,
-           .since = since,
-           .complexity = complexity});
+                  const char* complexity) -> CommandSpec& {
+    return r.Add({.name = std::move(name),
+                  .arity = arity,
+                  .flags = flags,
+                  .first_key = 1,
+                  .last_key = last_key,
+                  .key_step = key_step,
+                  .handler = h,
+                  .acl_categories = acl,
+                  .group = "string",
+                  .summary = summary,
+                  .since = since,
+                  .complexity = complexity});
   };
   const uint32_t kW = kCmdWrite | kCmdDenyOom;
   const uint32_t kWF = kCmdWrite | kCmdDenyOom | kCmdFast;
@@ -752,9 +752,11 @@ void RegisterStringCommands(CommandRegistry& r) {
   add("getdel", 2, kCmdWrite | kCmdFast, GetDel, 1, 1, kWriteFast,
       "Get the value of a key and delete the key", "6.2.0", "O(1)");
   add("mget", -2, kRF, MGet, -1, 1, kReadFast, "Get the values of all the given keys", "1.0.0",
-      "O(N) where N is the number of keys to retrieve.");
+      "O(N) where N is the number of keys to retrieve.")
+      .split = SplitReply::kArray;
   add("mset", -3, kW, MSet, -1, 2, kWriteSlow, "Set multiple keys to multiple values", "1.0.1",
-      "O(N) where N is the number of keys to set.");
+      "O(N) where N is the number of keys to set.")
+      .split = SplitReply::kOk;
   add("msetnx", -3, kW, MSetNx, -1, 2, kWriteSlow,
       "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1",
       "O(N) where N is the number of keys to set.");
