@@ -1,5 +1,6 @@
 #include "server/command_registry.h"
 
+#include <cassert>
 #include <cctype>
 
 namespace redwing {
@@ -46,15 +47,53 @@ CommandRegistry::CommandRegistry() {
   RegisterIntrospectionCommands(*this);
 }
 
-const CommandSpec* CommandRegistry::Find(std::string_view name) const {
-  char buf[64];
-  if (name.size() > sizeof(buf)) return nullptr;
+namespace {
+// FNV-1a over the ASCII-lowercased name: command lookup runs once per request, so it avoids
+// locale-aware tolower and std::string.
+uint64_t NameHash(std::string_view name, char* lowered) {
+  uint64_t h = 14695981039346656037ull;
   for (size_t i = 0; i < name.size(); ++i) {
-    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    char c = name[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+    lowered[i] = c;
+    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
   }
-  // Heterogeneous lookup would avoid this string; command names are short (SSO, no allocation).
-  auto it = commands_.find(std::string(buf, name.size()));
-  return it == commands_.end() ? nullptr : it->second.get();
+  return h;
+}
+}  // namespace
+
+const CommandSpec* CommandRegistry::Find(std::string_view name) const {
+  char lowered[kMaxNameLength];
+  if (name.size() > kMaxNameLength) return nullptr;
+  uint64_t h = NameHash(name, lowered);
+  std::string_view key(lowered, name.size());
+  for (size_t i = h & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+    const CommandSpec* spec = slots_[i];
+    if (spec == nullptr) return nullptr;
+    if (spec->name == key) return spec;
+  }
+}
+
+void CommandRegistry::IndexForLookup(const CommandSpec* spec) {
+  // Open addressing, kept at most half full (there are a few hundred commands).
+  if ((all_.size() + 1) * 2 > slots_.size()) {
+    std::vector<const CommandSpec*> bigger(slots_.empty() ? 256 : slots_.size() * 2, nullptr);
+    slots_.swap(bigger);
+    for (const CommandSpec* c : all_) {
+      if (c != spec) InsertSlot(c);
+    }
+  }
+  InsertSlot(spec);
+}
+
+void CommandRegistry::InsertSlot(const CommandSpec* spec) {
+  assert(spec->name.size() <= kMaxNameLength);
+  char lowered[kMaxNameLength];
+  uint64_t h = NameHash(spec->name, lowered);
+  size_t i = h & (slots_.size() - 1);
+  while (slots_[i] != nullptr)
+    i = (i + 1) & (slots_.size() - 1);
+  slots_[i] = spec;
 }
 
 CommandSpec& CommandRegistry::Add(CommandSpec spec) {
@@ -63,7 +102,8 @@ CommandSpec& CommandRegistry::Add(CommandSpec spec) {
   CommandSpec& ref = *owned;
   all_.push_back(&ref);
   by_id_.push_back(&ref);
-  commands_.emplace(ref.name, std::move(owned));
+  IndexForLookup(&ref);
+  commands_.push_back(std::move(owned));
   return ref;
 }
 

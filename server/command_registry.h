@@ -96,7 +96,12 @@ class CommandRegistry {
 
  private:
   CommandRegistry();
-  std::unordered_map<std::string, std::unique_ptr<CommandSpec>> commands_;
+  static constexpr size_t kMaxNameLength = 64;
+  void IndexForLookup(const CommandSpec* spec);
+  void InsertSlot(const CommandSpec* spec);
+
+  std::vector<std::unique_ptr<CommandSpec>> commands_;
+  std::vector<const CommandSpec*> slots_;  // open-addressing index of all_ by name
   std::vector<const CommandSpec*> all_;
   std::vector<const CommandSpec*> by_id_;
   int next_id_ = 0;
