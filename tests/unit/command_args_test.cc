@@ -1,0 +1,156 @@
+#include "server/commands/command_args.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "server/command_registry.h"
+
+namespace redwing {
+namespace {
+
+std::vector<CommandArg> Parse(std::string_view grammar) {
+  std::vector<CommandArg> args;
+  std::string error;
+  EXPECT_TRUE(ParseArgGrammar(grammar, &args, &error)) << error;
+  return args;
+}
+
+std::string ParseError(std::string_view grammar) {
+  std::vector<CommandArg> args;
+  std::string error;
+  EXPECT_FALSE(ParseArgGrammar(grammar, &args, &error)) << grammar;
+  return error;
+}
+
+// Every command and subcommand the registry holds, by name.
+std::vector<const CommandSpec*> RegisteredCommands() {
+  std::vector<const CommandSpec*> out;
+  for (const CommandSpec* c : CommandRegistry::Get().all()) {
+    out.push_back(c);
+    for (const auto& [name, sub] : c->subcommands)
+      out.push_back(sub.get());
+  }
+  return out;
+}
+
+// A command added to the registry must get its COMMAND DOCS row (command_args_table.cc).
+TEST(CommandDocsTable, EveryRegisteredCommandHasARow) {
+  for (const CommandSpec* c : RegisteredCommands()) {
+    const CommandDoc* doc = FindCommandDoc(c->name);
+    ASSERT_NE(doc, nullptr) << c->name << " has no row in command_args_table.cc";
+    EXPECT_FALSE(doc->summary.empty()) << c->name;
+    EXPECT_FALSE(doc->since.empty()) << c->name;
+    EXPECT_FALSE(doc->group.empty()) << c->name;
+    EXPECT_FALSE(doc->complexity.empty()) << c->name;
+    // Only containers and commands that take no argument may have an empty grammar (and
+    // COMMAND GETKEYS, which Redis 7.0 documents without arguments).
+    const int base = c->name.find('|') == std::string::npos ? 1 : 2;
+    if ((c->arity < -base || c->arity > base) && c->subcommands.empty() &&
+        c->name != "command|getkeys") {
+      EXPECT_FALSE(doc->args.empty()) << c->name << " takes arguments but documents none";
+    }
+  }
+}
+
+TEST(CommandDocsTable, EveryRowIsARegisteredCommand) {
+  std::set<std::string_view> registered;
+  for (const CommandSpec* c : RegisteredCommands())
+    registered.insert(c->name);
+  std::set<std::string_view> seen;
+  for (const CommandDoc& doc : AllCommandDocs()) {
+    EXPECT_TRUE(registered.count(doc.name) > 0) << doc.name << " is documented, not registered";
+    EXPECT_TRUE(seen.insert(doc.name).second) << doc.name << " has two rows";
+    EXPECT_EQ(doc.deprecated_since.empty(), doc.doc_flags.find("deprecated") == std::string::npos)
+        << doc.name;
+  }
+}
+
+TEST(CommandDocsTable, KeysHaveKeySpecsAndTheRestDoNot) {
+  for (const CommandDoc& doc : AllCommandDocs()) {
+    std::vector<const std::vector<CommandArg>*> todo = {&doc.args};
+    while (!todo.empty()) {
+      const std::vector<CommandArg>* args = todo.back();
+      todo.pop_back();
+      for (const CommandArg& a : *args) {
+        EXPECT_EQ(a.type == ArgType::kKey, a.key_spec_index >= 0) << doc.name << " " << a.name;
+        todo.push_back(&a.args);
+      }
+    }
+  }
+}
+
+TEST(ArgGrammar, LeavesTokensAndSuffixes) {
+  std::vector<CommandArg> a = Parse(
+      "key:key newkey:key#1 value [MATCH pattern:pattern]@6.0.0 ip:port@deprecated:2.8.12 "
+      "[count:integer]... [GET pattern]...+ [NX] len=LEN 'lib-name' libname");
+  ASSERT_EQ(a.size(), 10u);
+  EXPECT_EQ(a[0].name, "key");
+  EXPECT_EQ(a[0].type, ArgType::kKey);
+  EXPECT_EQ(a[0].key_spec_index, 0);
+  EXPECT_EQ(a[1].key_spec_index, 1);
+  EXPECT_EQ(a[2].type, ArgType::kString);
+  EXPECT_EQ(a[2].key_spec_index, -1);
+  EXPECT_EQ(a[3].name, "pattern");
+  EXPECT_EQ(a[3].type, ArgType::kPattern);
+  EXPECT_EQ(a[3].token, "MATCH");
+  EXPECT_EQ(a[3].since, "6.0.0");
+  EXPECT_TRUE(a[3].optional);
+  EXPECT_FALSE(a[3].multiple);
+  EXPECT_EQ(a[4].name, "ip:port");
+  EXPECT_EQ(a[4].type, ArgType::kString);
+  EXPECT_EQ(a[4].deprecated_since, "2.8.12");
+  EXPECT_EQ(a[4].since, "");
+  EXPECT_TRUE(a[5].optional && a[5].multiple && !a[5].multiple_token);
+  EXPECT_EQ(a[5].type, ArgType::kInteger);
+  EXPECT_TRUE(a[6].multiple && a[6].multiple_token);
+  EXPECT_EQ(a[7].type, ArgType::kPureToken);
+  EXPECT_EQ(a[7].name, "nx");
+  EXPECT_EQ(a[7].token, "NX");
+  EXPECT_EQ(a[8].type, ArgType::kPureToken);
+  EXPECT_EQ(a[8].name, "len");
+  EXPECT_EQ(a[8].token, "LEN");
+  EXPECT_EQ(a[9].type, ArgType::kString);
+  EXPECT_EQ(a[9].name, "libname");
+  EXPECT_EQ(a[9].token, "lib-name");
+}
+
+TEST(ArgGrammar, OneOfAndBlocks) {
+  std::vector<CommandArg> a = Parse(
+      "[condition:(NX | XX@6.2.0)]@2.6.12 [ID id:{client-id:integer...}] "
+      "kv:{key:key value}... [expiration:(EX seconds:integer | KEEPTTL)]");
+  ASSERT_EQ(a.size(), 4u);
+  EXPECT_EQ(a[0].type, ArgType::kOneOf);
+  EXPECT_EQ(a[0].name, "condition");
+  EXPECT_EQ(a[0].since, "2.6.12");
+  ASSERT_EQ(a[0].args.size(), 2u);
+  EXPECT_EQ(a[0].args[1].token, "XX");
+  EXPECT_EQ(a[0].args[1].since, "6.2.0");
+  EXPECT_EQ(a[1].type, ArgType::kBlock);
+  EXPECT_EQ(a[1].token, "ID");
+  ASSERT_EQ(a[1].args.size(), 1u);
+  EXPECT_TRUE(a[1].args[0].multiple);
+  EXPECT_TRUE(a[2].multiple);
+  ASSERT_EQ(a[2].args.size(), 2u);
+  EXPECT_EQ(a[2].args[0].type, ArgType::kKey);
+  ASSERT_EQ(a[3].args.size(), 2u);
+  EXPECT_EQ(a[3].args[0].token, "EX");
+  EXPECT_EQ(a[3].args[0].type, ArgType::kInteger);
+  EXPECT_EQ(a[3].args[1].type, ArgType::kPureToken);
+  EXPECT_TRUE(Parse("").empty());
+}
+
+TEST(ArgGrammar, MalformedGrammarsAreRejected) {
+  EXPECT_NE(ParseError("[key:key"), "");
+  EXPECT_NE(ParseError("key:key]"), "");
+  EXPECT_NE(ParseError("c:(NX | XX"), "");
+  EXPECT_NE(ParseError("b:{}"), "");
+  EXPECT_NE(ParseError("key@"), "");
+  EXPECT_NE(ParseError("key:key#x"), "");
+  EXPECT_NE(ParseError("len="), "");
+  EXPECT_NE(ParseError("MATCH TOKEN=x"), "");
+  EXPECT_NE(ParseError("'unterminated").find("offset"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace redwing
