@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "protocol/glob.h"
+#include "server/commands/command_args.h"
 #include "server/commands/command_helpers.h"
 
 namespace redwing {
@@ -18,14 +19,24 @@ const std::pair<uint32_t, const char*> kFlagNames[] = {
     {kCmdNoAuth, "no_auth"},  {kCmdAllowBusy, "allow_busy"},
 };
 
-void WriteWords(ReplyBuilder& r, const std::string& words) {
-  std::istringstream in(words);
+void WriteWords(ReplyBuilder& r, std::string_view words) {
+  std::istringstream in{std::string(words)};
   std::vector<std::string> parts;
   for (std::string w; in >> w;)
     parts.push_back(w);
   r.SetHeader(parts.size());
   for (const auto& p : parts)
     r.SimpleString(p);
+}
+
+// A container's subcommands in name order (the registry keeps them in a hash map).
+std::vector<const CommandSpec*> SortedSubcommands(const CommandSpec& c) {
+  std::vector<const CommandSpec*> subs;
+  for (const auto& [name, sub] : c.subcommands)
+    subs.push_back(sub.get());
+  std::sort(subs.begin(), subs.end(),
+            [](const CommandSpec* a, const CommandSpec* b) { return a->name < b->name; });
+  return subs;
 }
 
 // Redis 7 key specs, derived from the legacy (first, last, step) triple.
@@ -79,31 +90,99 @@ void WriteInfo(ReplyBuilder& r, const CommandSpec& c) {
   WriteWords(r, c.acl_categories);
   r.ArrayHeader(0);  // tips
   WriteKeySpecs(r, c);
-  std::vector<const CommandSpec*> subs;
-  for (const auto& [name, sub] : c.subcommands)
-    subs.push_back(sub.get());
-  std::sort(subs.begin(), subs.end(),
-            [](const CommandSpec* a, const CommandSpec* b) { return a->name < b->name; });
+  std::vector<const CommandSpec*> subs = SortedSubcommands(c);
   r.ArrayHeader(subs.size());
   for (const CommandSpec* s : subs)
     WriteInfo(r, *s);
 }
 
+// A documentation field that is printed only when set (its map entry is counted by the caller).
+void OptionalField(ReplyBuilder& r, std::string_view field, std::string_view value) {
+  if (value.empty()) return;
+  r.Bulk(field);
+  r.Bulk(value);
+}
+
+// One argument of COMMAND DOCS: its fields in Redis 7.0's order, each only when set.
+void WriteArg(ReplyBuilder& r, const CommandArg& a) {
+  const bool nested = a.type == ArgType::kOneOf || a.type == ArgType::kBlock;
+  const size_t nflags = (a.optional ? 1 : 0) + (a.multiple ? 1 : 0) + (a.multiple_token ? 1 : 0);
+  r.MapHeader(2 + (a.key_spec_index >= 0 ? 1 : 0) + (a.token.empty() ? 0 : 1) +
+              (a.since.empty() ? 0 : 1) + (a.deprecated_since.empty() ? 0 : 1) +
+              (nflags > 0 ? 1 : 0) + (nested ? 1 : 0));
+  r.Bulk("name");
+  r.Bulk(a.name);
+  r.Bulk("type");
+  r.Bulk(ArgTypeName(a.type));
+  if (a.key_spec_index >= 0) {
+    r.Bulk("key_spec_index");
+    r.Integer(a.key_spec_index);
+  }
+  OptionalField(r, "token", a.token);
+  OptionalField(r, "since", a.since);
+  OptionalField(r, "deprecated_since", a.deprecated_since);
+  if (nflags > 0) {
+    r.Bulk("flags");
+    r.SetHeader(nflags);
+    if (a.optional) r.SimpleString("optional");
+    if (a.multiple) r.SimpleString("multiple");
+    if (a.multiple_token) r.SimpleString("multiple_token");
+  }
+  if (nested) {
+    r.Bulk("arguments");
+    r.ArrayHeader(a.args.size());
+    for (const CommandArg& sub : a.args)
+      WriteArg(r, sub);
+  }
+}
+
+// A command's COMMAND DOCS entry, from its documentation row (command_args_table.cc). A command
+// without a row (a test forbids it) falls back to the registry's summary fields.
 void WriteDocs(ReplyBuilder& r, const CommandSpec& c) {
-  bool has_subs = !c.subcommands.empty();
-  r.MapHeader(has_subs ? 5 : 4);
+  const CommandDoc* doc = FindCommandDoc(c.name);
+  CommandDoc fallback{.name = c.name,
+                      .summary = c.summary,
+                      .since = c.since,
+                      .group = c.group,
+                      .complexity = c.complexity};
+  if (doc == nullptr) doc = &fallback;
+  std::vector<const CommandSpec*> subs = SortedSubcommands(c);
+  r.MapHeader(4 + (doc->doc_flags.empty() ? 0 : 1) + (doc->deprecated_since.empty() ? 0 : 1) +
+              (doc->replaced_by.empty() ? 0 : 1) + (doc->history.empty() ? 0 : 1) +
+              (doc->args.empty() ? 0 : 1) + (subs.empty() ? 0 : 1));
   r.Bulk("summary");
-  r.Bulk(c.summary);
+  r.Bulk(doc->summary);
   r.Bulk("since");
-  r.Bulk(c.since);
+  r.Bulk(doc->since);
   r.Bulk("group");
-  r.Bulk(c.group);
+  r.Bulk(doc->group);
   r.Bulk("complexity");
-  r.Bulk(c.complexity);
-  if (has_subs) {
+  r.Bulk(doc->complexity);
+  if (!doc->doc_flags.empty()) {
+    r.Bulk("doc_flags");
+    WriteWords(r, doc->doc_flags);
+  }
+  OptionalField(r, "deprecated_since", doc->deprecated_since);
+  OptionalField(r, "replaced_by", doc->replaced_by);
+  if (!doc->history.empty()) {
+    r.Bulk("history");
+    r.SetHeader(doc->history.size());
+    for (const CommandHistoryEntry& h : doc->history) {
+      r.ArrayHeader(2);
+      r.Bulk(h.version);
+      r.Bulk(h.change);
+    }
+  }
+  if (!doc->args.empty()) {
+    r.Bulk("arguments");
+    r.ArrayHeader(doc->args.size());
+    for (const CommandArg& a : doc->args)
+      WriteArg(r, a);
+  }
+  if (!subs.empty()) {
     r.Bulk("subcommands");
-    r.MapHeader(c.subcommands.size());
-    for (const auto& [name, sub] : c.subcommands) {
+    r.MapHeader(subs.size());
+    for (const CommandSpec* sub : subs) {
       r.Bulk(sub->name);
       WriteDocs(r, *sub);
     }
@@ -249,43 +328,30 @@ void CommandHelp(CommandContext& ctx) {
 }  // namespace
 
 void RegisterIntrospectionCommands(CommandRegistry& r) {
+  // Builds the documentation table now, so that a malformed row stops the server at start-up.
+  (void)AllCommandDocs();
   const uint32_t kFlags = kCmdLoading | kCmdStale;
-  CommandSpec& command =
-      r.Add({.name = "command",
-             .arity = -1,
-             .flags = kFlags,
-             .handler = CommandAll,
-             .acl_categories = "@slow @connection",
-             .group = "server",
-             .summary = "Returns detailed information about all commands.",
-             .since = "2.8.13",
-             .complexity = "O(N) where N is the total number of Redis commands"});
+  // Summaries and versions live in the documentation table (command_args_table.cc).
+  CommandSpec& command = r.Add({.name = "command",
+                                .arity = -1,
+                                .flags = kFlags,
+                                .handler = CommandAll,
+                                .acl_categories = "@slow @connection"});
   struct Sub {
     const char* name;
     int arity;
     CommandHandler handler;
-    const char* summary;
   };
   const Sub subs[] = {
-      {"count", 2, CommandCount, "Returns a count of commands."},
-      {"info", -2, CommandInfo, "Returns information about one, multiple or all commands."},
-      {"docs", -2, CommandDocs,
-       "Returns documentary information about one, multiple or all "
-       "commands."},
-      {"getkeys", -3, CommandGetKeys, "Extracts the key names from an arbitrary command."},
-      {"list", -2, CommandList, "Returns a list of command names."},
-      {"help", 2, CommandHelp, "Returns helpful text about the different subcommands."},
+      {"count", 2, CommandCount},      {"info", -2, CommandInfo}, {"docs", -2, CommandDocs},
+      {"getkeys", -3, CommandGetKeys}, {"list", -2, CommandList}, {"help", 2, CommandHelp},
   };
   for (const Sub& s : subs) {
     r.AddSubcommand(command, {.name = s.name,
                               .arity = s.arity,
                               .flags = kFlags,
                               .handler = s.handler,
-                              .acl_categories = "@slow @connection",
-                              .group = "server",
-                              .summary = s.summary,
-                              .since = "7.0.0",
-                              .complexity = "O(N) where N is the number of commands"});
+                              .acl_categories = "@slow @connection"});
   }
 }
 
