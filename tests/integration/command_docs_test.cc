@@ -1,0 +1,179 @@
+// COMMAND DOCS compared with Debian's redis-server 7.0 byte for byte, for every command and
+// subcommand Redwing registers, in RESP2 and in RESP3: redis-cli 7.0 builds its interactive hints
+// from these argument trees, and client libraries read the rest.
+//
+// Principled exceptions, both at the level of one entry (everything else must match exactly):
+// - A container's (CLIENT, COMMAND, CONFIG, OBJECT) "subcommands" map: redis-server orders it by a
+//   hash seeded at random in every process, and lists subcommands Redwing does not implement. It is
+//   compared entry by entry: each of Redwing's subcommands must be documented exactly as Redis
+//   documents it.
+// - Commands redis-server 7.0 does not have (kNewerThanRedis70): it documents nothing for them.
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "integration/test_server.h"
+
+namespace redwing::test {
+namespace {
+
+// Commands Redwing implements from a later Redis, with the reason.
+const std::map<std::string, std::string> kNewerThanRedis70 = {
+    {"client|setinfo",
+     "added in Redis 7.2 (client libraries send it on connect); documented from 7.2's metadata"},
+};
+
+// The raw bytes of each element of the aggregate reply `reply` (a map's keys and values
+// alternate).
+std::vector<std::string> Elements(const std::string& reply) {
+  std::vector<std::string> out;
+  size_t eol = reply.find("\r\n");
+  if (eol == std::string::npos || std::string_view("*%~").find(reply[0]) == std::string::npos) {
+    ADD_FAILURE() << "not an aggregate: " << reply.substr(0, 40);
+    return out;
+  }
+  long n = std::stol(reply.substr(1, eol - 1)) * (reply[0] == '%' ? 2 : 1);
+  size_t pos = eol + 2;
+  for (long i = 0; i < n; ++i) {
+    size_t len = RespReplyLength(reply, pos);
+    if (len == 0) {
+      ADD_FAILURE() << "truncated reply";
+      return out;
+    }
+    out.push_back(reply.substr(pos, len));
+    pos += len;
+  }
+  EXPECT_EQ(pos, reply.size());
+  return out;
+}
+
+// The text of a bulk string reply's bytes.
+std::string BulkText(const std::string& bulk) {
+  size_t eol = bulk.find("\r\n");
+  return bulk.substr(eol + 2, bulk.size() - eol - 4);
+}
+
+class CommandDocsTest : public ::testing::TestWithParam<int> {
+ protected:
+  static void SetUpTestSuite() {
+    redis_ = ServerProcess::StartRedis().release();
+    redwing_ = ServerProcess::StartRedwing({"--threads", "2"}).release();
+  }
+  static void TearDownTestSuite() {
+    delete redis_;
+    delete redwing_;
+  }
+  void SetUp() override {
+    if (redis_ == nullptr) GTEST_SKIP() << "redis-server is not installed";
+    ASSERT_NE(redwing_, nullptr);
+  }
+
+  // A connection speaking the protocol version under test.
+  static std::unique_ptr<RawClient> Connect(const ServerProcess* server) {
+    auto c = std::make_unique<RawClient>(server->port());
+    if (GetParam() == 3) {
+      EXPECT_NE(c->Run({"HELLO", "3"}), "");
+    }
+    return c;
+  }
+
+  // Every command and subcommand Redwing registers.
+  static std::vector<std::string> RedwingCommands() {
+    RawClient c(redwing_->port());
+    std::vector<std::string> names;
+    for (const std::string& e : Elements(c.Run({"COMMAND", "LIST"})))
+      names.push_back(BulkText(e));
+    return names;
+  }
+
+  static inline ServerProcess* redis_ = nullptr;
+  static inline ServerProcess* redwing_ = nullptr;
+};
+
+// Compares the COMMAND DOCS replies of a container: everything but "subcommands" byte for byte,
+// then each of Redwing's subcommands against Redis's entry of the same name.
+void ExpectSameContainerDocs(const std::string& name, const std::string& redis,
+                             const std::string& redwing) {
+  std::vector<std::string> a = Elements(redis), b = Elements(redwing);
+  ASSERT_EQ(a.size(), 2u) << name;
+  ASSERT_EQ(b.size(), 2u) << name;
+  EXPECT_EQ(a[0], b[0]);
+  std::vector<std::string> fields_a = Elements(a[1]), fields_b = Elements(b[1]);
+  ASSERT_EQ(fields_a.size(), fields_b.size()) << name;
+  for (size_t i = 0; i + 1 < fields_a.size(); i += 2) {
+    ASSERT_EQ(fields_a[i], fields_b[i]) << name;
+    if (BulkText(fields_a[i]) != "subcommands") {
+      EXPECT_EQ(fields_a[i + 1], fields_b[i + 1]) << name << " " << BulkText(fields_a[i]);
+      continue;
+    }
+    std::map<std::string, std::string> subs_redis;
+    std::vector<std::string> sa = Elements(fields_a[i + 1]), sb = Elements(fields_b[i + 1]);
+    for (size_t j = 0; j + 1 < sa.size(); j += 2)
+      subs_redis[BulkText(sa[j])] = sa[j + 1];
+    for (size_t j = 0; j + 1 < sb.size(); j += 2) {
+      std::string sub = BulkText(sb[j]);
+      if (kNewerThanRedis70.count(sub) > 0) continue;
+      auto it = subs_redis.find(sub);
+      ASSERT_NE(it, subs_redis.end()) << sub << " is not a subcommand in Redis 7.0";
+      EXPECT_EQ(it->second, sb[j + 1]) << sub;
+    }
+  }
+}
+
+TEST_P(CommandDocsTest, EveryCommandMatchesRedis) {
+  auto redis = Connect(redis_);
+  auto redwing = Connect(redwing_);
+  std::vector<std::string> names = RedwingCommands();
+  ASSERT_GT(names.size(), 60u);
+  const std::string empty_map = GetParam() == 3 ? "%0\r\n" : "*0\r\n";
+  for (const std::string& name : names) {
+    std::string a = redis->Run({"COMMAND", "DOCS", name});
+    std::string b = redwing->Run({"COMMAND", "DOCS", name});
+    ASSERT_FALSE(a.empty() || b.empty()) << name;
+    if (kNewerThanRedis70.count(name) > 0) {
+      EXPECT_EQ(a, empty_map) << name << " now exists in redis-server: compare it";
+      EXPECT_NE(b, empty_map) << name;
+    } else if (name.find('|') == std::string::npos && a != b &&
+               b.find("$11\r\nsubcommands\r\n") != std::string::npos) {
+      ExpectSameContainerDocs(name, a, b);
+    } else {
+      EXPECT_EQ(a, b) << name;
+    }
+  }
+}
+
+TEST_P(CommandDocsTest, SeveralNamesAndUnknownNames) {
+  auto redis = Connect(redis_);
+  auto redwing = Connect(redwing_);
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+           {"COMMAND", "DOCS", "get", "nosuchcommand", "SET", "Config|Get"},
+           {"COMMAND", "DOCS", "nosuchcommand"},
+           {"COMMAND", "DOCS", "config|nosuchsubcommand", "client|kill"},
+       }) {
+    EXPECT_EQ(redis->Run(cmd), redwing->Run(cmd)) << cmd[2];
+  }
+}
+
+// Without names, COMMAND DOCS documents every top-level command (their set differs from Redis's).
+TEST_P(CommandDocsTest, AllCommandsWithoutNames) {
+  auto redwing = Connect(redwing_);
+  std::string count = redwing->Run({"COMMAND", "COUNT"});
+  std::vector<std::string> all = Elements(redwing->Run({"COMMAND", "DOCS"}));
+  ASSERT_EQ(":" + std::to_string(all.size() / 2) + "\r\n", count);
+  std::set<std::string> names;
+  for (size_t i = 0; i < all.size(); i += 2)
+    names.insert(BulkText(all[i]));
+  EXPECT_EQ(names.size(), all.size() / 2);
+  EXPECT_TRUE(names.count("set") > 0 && names.count("config") > 0);
+}
+
+std::string ProtocolName(const ::testing::TestParamInfo<int>& p) {
+  return "Resp" + std::to_string(p.param);
+}
+
+INSTANTIATE_TEST_SUITE_P(Resp, CommandDocsTest, ::testing::Values(2, 3), ProtocolName);
+
+}  // namespace
+}  // namespace redwing::test
