@@ -439,6 +439,15 @@ bool Session::RunHeld(std::vector<int> shards, std::span<const std::string_view>
 }
 
 bool Session::RunSplit(const CommandSpec* spec, std::span<const std::string_view> args) {
+  // The parts would each check their own arguments: a malformed command must fail whole, before
+  // any part writes (MSET with a key but no value).
+  if ((args.size() - static_cast<size_t>(spec->first_key)) % static_cast<size_t>(spec->key_step)) {
+    auto& c = worker_->counters().per_command[spec->id];
+    WorkerCounters::Bump(c.calls);
+    WorkerCounters::Bump(c.failed);
+    EmitInOrder([&](ReplyBuilder& rb) { rb.Error(errors::WrongArity(spec->name)); });
+    return true;
+  }
   if (round_) return StallBehindRound(args);
   keep_alive_ = owner_->KeepAlive();
   return AwaitOp(

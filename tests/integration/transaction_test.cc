@@ -266,6 +266,18 @@ TEST_F(TransactionTest, SplitCommandsMergeReplies) {
   EXPECT_EQ(raw.Run(del), ":13\r\n");
   exists[0] = "UNLINK";
   EXPECT_EQ(raw.Run(exists), ":0\r\n");
+
+  // A malformed split command fails whole: no part writes.
+  std::vector<std::string> odd = {"MSET"};
+  for (int i = 0; i < 20; ++i) {
+    odd.push_back("odd:" + std::to_string(i));
+    odd.push_back("v");
+  }
+  odd.pop_back();
+  EXPECT_EQ(raw.Run(odd), "-ERR wrong number of arguments for 'mset' command\r\n");
+  exists = odd;
+  exists[0] = "EXISTS";
+  EXPECT_EQ(raw.Run(exists), ":0\r\n");
 }
 
 }  // namespace
