@@ -2,6 +2,10 @@
 
 #include <cassert>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
+
+#include "server/commands/command_args.h"
 
 namespace redwing {
 
@@ -45,6 +49,20 @@ CommandRegistry::CommandRegistry() {
   RegisterConfigCommands(*this);
   RegisterClientCommands(*this);
   RegisterIntrospectionCommands(*this);
+  CheckDocumented();
+}
+
+// Builds the documentation table now, so that a malformed row stops the server at start-up, and
+// stops it too if a command has no row: COMMAND DOCS reads nothing else (the unit tests catch
+// both first).
+void CommandRegistry::CheckDocumented() const {
+  (void)AllCommandDocs();
+  for (const CommandSpec* spec : by_id_) {
+    if (FindCommandDoc(spec->name) == nullptr) {
+      std::fprintf(stderr, "command %s has no row in the COMMAND DOCS table\n", spec->name.c_str());
+      std::abort();
+    }
+  }
 }
 
 namespace {

@@ -49,7 +49,8 @@ using CommandHandler = void (*)(CommandContext&);
 using KeyFinder = bool (*)(std::span<const std::string_view> args, std::vector<int>* keys);
 
 // One command: its metadata (as Redis's command table) and handler. Immutable after start-up,
-// shared by all threads.
+// shared by all threads. Its documentation (summary, version, group, complexity, arguments: what
+// COMMAND DOCS prints) is not here but in its row of server/commands/command_args_table.cc.
 struct CommandSpec {
   std::string name;  // lower case; "config|get" for a subcommand
   int arity = 0;     // Redis convention: -N means at least N (the name counts)
@@ -61,10 +62,6 @@ struct CommandSpec {
   KeyFinder key_finder = nullptr;
   SplitReply split = SplitReply::kNone;  // only for fixed (first, last, step) key positions
   std::string acl_categories;            // e.g. "@write @string @slow"
-  std::string group;  // COMMAND DOCS group: string, generic, connection, server, ...
-  std::string summary;
-  std::string since;
-  std::string complexity;
   // Container commands (CONFIG, CLIENT, ...) dispatch on their first argument.
   std::unordered_map<std::string, std::unique_ptr<CommandSpec>> subcommands;
   int id = 0;  // index into per-command statistics
@@ -97,6 +94,8 @@ class CommandRegistry {
  private:
   CommandRegistry();
   static constexpr size_t kMaxNameLength = 64;
+  // Aborts if a command or subcommand has no documentation row (command_args_table.cc).
+  void CheckDocumented() const;
   void IndexForLookup(const CommandSpec* spec);
   void InsertSlot(const CommandSpec* spec);
 

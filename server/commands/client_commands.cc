@@ -325,35 +325,26 @@ void ClientHelp(CommandContext& ctx) {
 }  // namespace
 
 void RegisterClientCommands(CommandRegistry& r) {
-  CommandSpec& client = r.Add({.name = "client",
-                               .arity = -2,
-                               .acl_categories = "@slow",
-                               .group = "connection",
-                               .summary = "A container for client connection commands.",
-                               .since = "2.4.0",
-                               .complexity = "Depends on subcommand."});
+  CommandSpec& client = r.Add({.name = "client", .arity = -2, .acl_categories = "@slow"});
   const uint32_t kBase = kCmdNoScript | kCmdLoading | kCmdStale | kCmdClient;
   struct Sub {
     const char* name;
     int arity;
     uint32_t flags;
     CommandHandler handler;
-    const char* summary;
   };
   const Sub subs[] = {
-      {"id", 2, kBase, ClientId, "Returns the unique client ID of the connection."},
-      {"setname", 3, kBase, ClientSetName, "Sets the connection name."},
-      {"getname", 2, kBase, ClientGetName, "Returns the name of the connection."},
-      {"setinfo", 4, kBase, ClientSetInfo, "Sets information specific to the client."},
-      {"info", 2, kBase, ClientInfo, "Returns information about the connection."},
-      {"list", -2, kBase | kCmdAdmin | kCmdAsync, ClientList, "Lists open connections."},
-      {"kill", -3, kBase | kCmdAdmin | kCmdAsync, ClientKill, "Terminates open connections."},
-      {"pause", -3, kBase | kCmdAdmin, ClientPause, "Suspends commands processing."},
-      {"unpause", 2, kBase | kCmdAdmin, ClientUnpause,
-       "Resumes processing commands from paused clients."},
-      {"reply", 3, kBase, ClientReply, "Instructs the server whether to reply to commands."},
-      {"help", 2, kCmdLoading | kCmdStale | kCmdClient, ClientHelp,
-       "Returns helpful text about the different subcommands."},
+      {"id", 2, kBase, ClientId},
+      {"setname", 3, kBase, ClientSetName},
+      {"getname", 2, kBase, ClientGetName},
+      {"setinfo", 4, kBase, ClientSetInfo},
+      {"info", 2, kBase, ClientInfo},
+      {"list", -2, kBase | kCmdAdmin | kCmdAsync, ClientList},
+      {"kill", -3, kBase | kCmdAdmin | kCmdAsync, ClientKill},
+      {"pause", -3, kBase | kCmdAdmin, ClientPause},
+      {"unpause", 2, kBase | kCmdAdmin, ClientUnpause},
+      {"reply", 3, kBase, ClientReply},
+      {"help", 2, kCmdLoading | kCmdStale | kCmdClient, ClientHelp},
   };
   for (const Sub& s : subs) {
     bool admin = (s.flags & kCmdAdmin) != 0;
@@ -362,11 +353,7 @@ void RegisterClientCommands(CommandRegistry& r) {
                              .flags = s.flags,
                              .handler = s.handler,
                              .acl_categories = admin ? "@admin @slow @dangerous @connection"
-                                                     : "@slow @connection",
-                             .group = "connection",
-                             .summary = s.summary,
-                             .since = "2.4.0",
-                             .complexity = "O(1)"});
+                                                     : "@slow @connection"});
   }
 }
 

@@ -85,61 +85,33 @@ void ConfigHelp(CommandContext& ctx) {
 }  // namespace
 
 void RegisterConfigCommands(CommandRegistry& r) {
-  CommandSpec& config = r.Add({.name = "config",
-                               .arity = -2,
-                               .acl_categories = "@slow",
-                               .group = "server",
-                               .summary = "A container for server configuration commands.",
-                               .since = "2.0.0",
-                               .complexity = "Depends on subcommand."});
+  CommandSpec& config = r.Add({.name = "config", .arity = -2, .acl_categories = "@slow"});
   const uint32_t kAdmin = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
   r.AddSubcommand(config, {.name = "get",
                            .arity = -3,
                            .flags = kAdmin,
                            .handler = ConfigGet,
-                           .acl_categories = "@admin @slow @dangerous",
-                           .group = "server",
-                           .summary = "Returns the effective values of configuration parameters.",
-                           .since = "2.0.0",
-                           .complexity = "O(N) when N is the number of configuration parameters "
-                                         "provided"});
+                           .acl_categories = "@admin @slow @dangerous"});
   r.AddSubcommand(config, {.name = "set",
                            .arity = -4,
                            .flags = kAdmin,
                            .handler = ConfigSet,
-                           .acl_categories = "@admin @slow @dangerous",
-                           .group = "server",
-                           .summary = "Sets configuration parameters in-flight.",
-                           .since = "2.0.0",
-                           .complexity = "O(N) when N is the number of configuration parameters "
-                                         "provided"});
+                           .acl_categories = "@admin @slow @dangerous"});
   r.AddSubcommand(config, {.name = "resetstat",
                            .arity = 2,
                            .flags = kAdmin | kCmdAllShards,
                            .handler = ConfigResetStat,
-                           .acl_categories = "@admin @slow @dangerous",
-                           .group = "server",
-                           .summary = "Resets the server's statistics.",
-                           .since = "2.0.0",
-                           .complexity = "O(1)"});
+                           .acl_categories = "@admin @slow @dangerous"});
   r.AddSubcommand(config, {.name = "rewrite",
                            .arity = 2,
                            .flags = kAdmin,
                            .handler = ConfigRewrite,
-                           .acl_categories = "@admin @slow @dangerous",
-                           .group = "server",
-                           .summary = "Persists the effective configuration to file.",
-                           .since = "2.8.0",
-                           .complexity = "O(1)"});
+                           .acl_categories = "@admin @slow @dangerous"});
   r.AddSubcommand(config, {.name = "help",
                            .arity = 2,
                            .flags = kCmdLoading | kCmdStale,
                            .handler = ConfigHelp,
-                           .acl_categories = "@slow",
-                           .group = "server",
-                           .summary = "Returns helpful text about the different subcommands.",
-                           .since = "5.0.0",
-                           .complexity = "O(1)"});
+                           .acl_categories = "@slow"});
 }
 
 }  // namespace redwing

@@ -136,16 +136,10 @@ void WriteArg(ReplyBuilder& r, const CommandArg& a) {
   }
 }
 
-// A command's COMMAND DOCS entry, from its documentation row (command_args_table.cc). A command
-// without a row (a test forbids it) falls back to the registry's summary fields.
+// A command's COMMAND DOCS entry, from its documentation row (command_args_table.cc). Every
+// registered command has one: the registry refuses to start otherwise.
 void WriteDocs(ReplyBuilder& r, const CommandSpec& c) {
   const CommandDoc* doc = FindCommandDoc(c.name);
-  CommandDoc fallback{.name = c.name,
-                      .summary = c.summary,
-                      .since = c.since,
-                      .group = c.group,
-                      .complexity = c.complexity};
-  if (doc == nullptr) doc = &fallback;
   std::vector<const CommandSpec*> subs = SortedSubcommands(c);
   r.MapHeader(4 + (doc->doc_flags.empty() ? 0 : 1) + (doc->deprecated_since.empty() ? 0 : 1) +
               (doc->replaced_by.empty() ? 0 : 1) + (doc->history.empty() ? 0 : 1) +
@@ -328,10 +322,7 @@ void CommandHelp(CommandContext& ctx) {
 }  // namespace
 
 void RegisterIntrospectionCommands(CommandRegistry& r) {
-  // Builds the documentation table now, so that a malformed row stops the server at start-up.
-  (void)AllCommandDocs();
   const uint32_t kFlags = kCmdLoading | kCmdStale;
-  // Summaries and versions live in the documentation table (command_args_table.cc).
   CommandSpec& command = r.Add({.name = "command",
                                 .arity = -1,
                                 .flags = kFlags,

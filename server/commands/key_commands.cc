@@ -550,19 +550,14 @@ void ObjectHelp(CommandContext& ctx) {
 
 // ---- registration ----
 
-// Fields shared by the generic-group commands registered below.
-CommandSpec Generic(std::string name, int arity, uint32_t flags, CommandHandler handler,
-                    std::string acl, std::string summary, std::string since,
-                    std::string complexity = "O(1)") {
+// A command without keys; WithKeys adds them.
+CommandSpec Spec(std::string name, int arity, uint32_t flags, CommandHandler handler,
+                 std::string acl) {
   return CommandSpec{.name = std::move(name),
                      .arity = arity,
                      .flags = flags,
                      .handler = handler,
-                     .acl_categories = std::move(acl),
-                     .group = "generic",
-                     .summary = std::move(summary),
-                     .since = std::move(since),
-                     .complexity = std::move(complexity)};
+                     .acl_categories = std::move(acl)};
 }
 
 // Keys at positions first..last (negative: from the end), step 1.
@@ -575,115 +570,53 @@ CommandSpec WithKeys(CommandSpec spec, int first, int last) {
 
 void RegisterKeyspaceCommands(CommandRegistry& r) {
   const uint32_t kRead = kCmdReadonly, kWrite = kCmdWrite, kFast = kCmdFast;
-  r.Add(WithKeys(Generic("del", -2, kWrite, Del, "@keyspace @write @slow", "Delete a key", "1.0.0",
-                         "O(N) where N is the number of keys that will be removed. When a key to "
-                         "remove holds a value other than a string, the individual complexity for "
-                         "this key is O(M) where M is the number of elements in the list, set, "
-                         "sorted set or hash. Removing a single key that holds a string value is "
-                         "O(1)."),
-                 1, -1))
-      .split = SplitReply::kSum;
-  r.Add(WithKeys(Generic("unlink", -2, kWrite | kFast, Del, "@keyspace @write @fast",
-                         "Delete a key asynchronously in another thread. Otherwise it is just as "
-                         "DEL, but non blocking.",
-                         "4.0.0",
-                         "O(1) for each key removed regardless of its size. Then the command does "
-                         "O(N) work in a different thread in order to reclaim memory, where N is "
-                         "the number of allocations the deleted objects where composed of."),
-                 1, -1))
-      .split = SplitReply::kSum;
-  r.Add(WithKeys(Generic("exists", -2, kRead | kFast, Exists, "@keyspace @read @fast",
-                         "Determine if a key exists", "1.0.0",
-                         "O(N) where N is the number of keys to check."),
-                 1, -1))
-      .split = SplitReply::kSum;
-  r.Add(WithKeys(Generic("touch", -2, kRead | kFast, Exists, "@keyspace @read @fast",
-                         "Alters the last access time of a key(s). Returns the number of existing "
-                         "keys specified.",
-                         "3.2.1", "O(N) where N is the number of keys that will be touched."),
-                 1, -1))
-      .split = SplitReply::kSum;
-  r.Add(WithKeys(Generic("type", 2, kRead | kFast, Type, "@keyspace @read @fast",
-                         "Determine the type stored at key", "1.0.0"),
-                 1, 1));
-  r.Add(Generic("keys", 2, kRead | kCmdAllShards, Keys, "@keyspace @read @slow @dangerous",
-                "Find all keys matching the given pattern", "1.0.0",
-                "O(N) with N being the number of keys in the database, under the assumption that "
-                "the key names in the database and the given pattern have limited length."));
-  r.Add(Generic("scan", -2, kRead | kCmdAllShards, Scan, "@keyspace @read @slow",
-                "Incrementally iterate the keys space", "2.8.0",
-                "O(1) for every call. O(N) for a complete iteration, including enough command "
-                "calls for the cursor to return back to 0. N is the number of elements inside the "
-                "collection."));
-  r.Add(Generic("randomkey", 1, kRead | kCmdAllShards, RandomKey, "@keyspace @read @slow",
-                "Return a random key from the keyspace", "1.0.0"));
-  r.Add(WithKeys(
-      Generic("rename", 3, kWrite, Rename, "@keyspace @write @slow", "Rename a key", "1.0.0"), 1,
-      2));
-  r.Add(WithKeys(Generic("renamenx", 3, kWrite | kFast, RenameNx, "@keyspace @write @fast",
-                         "Rename a key, only if the new key does not exist", "1.0.0"),
-                 1, 2));
-  r.Add(WithKeys(Generic("copy", -3, kWrite | kCmdDenyOom, Copy, "@keyspace @write @slow",
-                         "Copy a key", "6.2.0",
-                         "O(N) worst case for collections, where N is the number of nested items. "
-                         "O(1) for string values."),
-                 1, 2));
-  r.Add(WithKeys(Generic("move", 3, kWrite | kFast, Move, "@keyspace @write @fast",
-                         "Move a key to another database", "1.0.0"),
-                 1, 1));
+  const char* kWriteSlow = "@keyspace @write @slow";
+  const char* kWriteFast = "@keyspace @write @fast";
+  const char* kReadSlow = "@keyspace @read @slow";
+  const char* kReadFast = "@keyspace @read @fast";
+  r.Add(WithKeys(Spec("del", -2, kWrite, Del, kWriteSlow), 1, -1)).split = SplitReply::kSum;
+  r.Add(WithKeys(Spec("unlink", -2, kWrite | kFast, Del, kWriteFast), 1, -1)).split =
+      SplitReply::kSum;
+  r.Add(WithKeys(Spec("exists", -2, kRead | kFast, Exists, kReadFast), 1, -1)).split =
+      SplitReply::kSum;
+  r.Add(WithKeys(Spec("touch", -2, kRead | kFast, Exists, kReadFast), 1, -1)).split =
+      SplitReply::kSum;
+  r.Add(WithKeys(Spec("type", 2, kRead | kFast, Type, kReadFast), 1, 1));
+  r.Add(Spec("keys", 2, kRead | kCmdAllShards, Keys, "@keyspace @read @slow @dangerous"));
+  r.Add(Spec("scan", -2, kRead | kCmdAllShards, Scan, kReadSlow));
+  r.Add(Spec("randomkey", 1, kRead | kCmdAllShards, RandomKey, kReadSlow));
+  r.Add(WithKeys(Spec("rename", 3, kWrite, Rename, kWriteSlow), 1, 2));
+  r.Add(WithKeys(Spec("renamenx", 3, kWrite | kFast, RenameNx, kWriteFast), 1, 2));
+  r.Add(WithKeys(Spec("copy", -3, kWrite | kCmdDenyOom, Copy, kWriteSlow), 1, 2));
+  r.Add(WithKeys(Spec("move", 3, kWrite | kFast, Move, kWriteFast), 1, 1));
 }
 
 void RegisterExpireCommands(CommandRegistry& r) {
   const uint32_t kWriteFast = kCmdWrite | kCmdFast, kReadFast = kCmdReadonly | kCmdFast;
   const char* kW = "@keyspace @write @fast";
   const char* kR = "@keyspace @read @fast";
-  r.Add(WithKeys(
-      Generic("expire", -3, kWriteFast, Expire, kW, "Set a key's time to live in seconds", "1.0.0"),
-      1, 1));
-  r.Add(WithKeys(Generic("pexpire", -3, kWriteFast, PExpire, kW,
-                         "Set a key's time to live in milliseconds", "2.6.0"),
-                 1, 1));
-  r.Add(WithKeys(Generic("expireat", -3, kWriteFast, ExpireAt, kW,
-                         "Set the expiration for a key as a UNIX timestamp", "1.2.0"),
-                 1, 1));
-  r.Add(
-      WithKeys(Generic("pexpireat", -3, kWriteFast, PExpireAt, kW,
-                       "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
-                       "2.6.0"),
-               1, 1));
-  r.Add(WithKeys(
-      Generic("ttl", 2, kReadFast, Ttl, kR, "Get the time to live for a key in seconds", "1.0.0"),
-      1, 1));
-  r.Add(WithKeys(Generic("pttl", 2, kReadFast, PTtl, kR,
-                         "Get the time to live for a key in milliseconds", "2.6.0"),
-                 1, 1));
-  r.Add(WithKeys(Generic("expiretime", 2, kReadFast, ExpireTimeCmd, kR,
-                         "Get the expiration Unix timestamp for a key", "7.0.0"),
-                 1, 1));
-  r.Add(WithKeys(Generic("pexpiretime", 2, kReadFast, PExpireTimeCmd, kR,
-                         "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0"),
-                 1, 1));
-  r.Add(WithKeys(
-      Generic("persist", 2, kWriteFast, Persist, kW, "Remove the expiration from a key", "2.2.0"),
-      1, 1));
+  r.Add(WithKeys(Spec("expire", -3, kWriteFast, Expire, kW), 1, 1));
+  r.Add(WithKeys(Spec("pexpire", -3, kWriteFast, PExpire, kW), 1, 1));
+  r.Add(WithKeys(Spec("expireat", -3, kWriteFast, ExpireAt, kW), 1, 1));
+  r.Add(WithKeys(Spec("pexpireat", -3, kWriteFast, PExpireAt, kW), 1, 1));
+  r.Add(WithKeys(Spec("ttl", 2, kReadFast, Ttl, kR), 1, 1));
+  r.Add(WithKeys(Spec("pttl", 2, kReadFast, PTtl, kR), 1, 1));
+  r.Add(WithKeys(Spec("expiretime", 2, kReadFast, ExpireTimeCmd, kR), 1, 1));
+  r.Add(WithKeys(Spec("pexpiretime", 2, kReadFast, PExpireTimeCmd, kR), 1, 1));
+  r.Add(WithKeys(Spec("persist", 2, kWriteFast, Persist, kW), 1, 1));
 }
 
 // OBJECT FREQ and IDLETIME need access tracking (eviction) and are not registered yet: they get
 // the unknown-subcommand error.
 void RegisterObjectCommands(CommandRegistry& r) {
-  CommandSpec& object = r.Add(Generic("object", -2, 0, nullptr, "@slow",
-                                      "A container for object introspection commands", "2.2.3",
-                                      "Depends on subcommand."));
+  CommandSpec& object = r.Add(Spec("object", -2, 0, nullptr, "@slow"));
   r.AddSubcommand(
-      object, WithKeys(Generic("encoding", 3, kCmdReadonly, ObjectEncoding, "@keyspace @read @slow",
-                               "Inspect the internal encoding of a Redis object", "2.2.3"),
-                       2, 2));
+      object,
+      WithKeys(Spec("encoding", 3, kCmdReadonly, ObjectEncoding, "@keyspace @read @slow"), 2, 2));
   r.AddSubcommand(
-      object, WithKeys(Generic("refcount", 3, kCmdReadonly, ObjectRefcount, "@keyspace @read @slow",
-                               "Get the number of references to the value of the key", "2.2.3"),
-                       2, 2));
-  r.AddSubcommand(object, Generic("help", 2, kCmdLoading | kCmdStale, ObjectHelp, "@keyspace @slow",
-                                  "Show helpful text about the different subcommands", "6.2.0"));
+      object,
+      WithKeys(Spec("refcount", 3, kCmdReadonly, ObjectRefcount, "@keyspace @read @slow"), 2, 2));
+  r.AddSubcommand(object, Spec("help", 2, kCmdLoading | kCmdStale, ObjectHelp, "@keyspace @slow"));
 }
 
 }  // namespace

@@ -319,68 +319,37 @@ void RegisterServerCommands(CommandRegistry& r) {
          .arity = 1,
          .flags = kCmdReadonly | kCmdFast | kCmdAllShards,
          .handler = DbSize,
-         .acl_categories = "@keyspace @read @fast",
-         .group = "server",
-         .summary = "Returns the number of keys in the database.",
-         .since = "1.0.0",
-         .complexity = "O(1)"});
+         .acl_categories = "@keyspace @read @fast"});
   r.Add({.name = "flushdb",
          .arity = -1,
          .flags = kCmdWrite | kCmdAllShards,
          .handler = FlushDb,
-         .acl_categories = "@keyspace @write @slow @dangerous",
-         .group = "server",
-         .summary = "Removes all keys from the current database.",
-         .since = "1.0.0",
-         .complexity = "O(N) where N is the number of keys in the selected database"});
+         .acl_categories = "@keyspace @write @slow @dangerous"});
   r.Add({.name = "flushall",
          .arity = -1,
          .flags = kCmdWrite | kCmdAllShards,
          .handler = FlushAll,
-         .acl_categories = "@keyspace @write @slow @dangerous",
-         .group = "server",
-         .summary = "Removes all keys from all databases.",
-         .since = "1.0.0",
-         .complexity = "O(N) where N is the total number of keys in all databases"});
+         .acl_categories = "@keyspace @write @slow @dangerous"});
   r.Add({.name = "swapdb",
          .arity = 3,
          .flags = kCmdWrite | kCmdFast | kCmdAllShards,
          .handler = SwapDb,
-         .acl_categories = "@keyspace @write @fast @dangerous",
-         .group = "server",
-         .summary = "Swaps two Redis databases.",
-         .since = "4.0.0",
-         .complexity = "O(N) where N is the count of clients watching or blocking on keys from "
-                       "both databases."});
+         .acl_categories = "@keyspace @write @fast @dangerous"});
   r.Add({.name = "time",
          .arity = 1,
          .flags = kCmdLoading | kCmdStale | kCmdFast,
          .handler = Time,
-         .acl_categories = "@fast",
-         .group = "server",
-         .summary = "Returns the server time.",
-         .since = "2.6.0",
-         .complexity = "O(1)"});
+         .acl_categories = "@fast"});
   r.Add({.name = "shutdown",
          .arity = -1,
          .flags = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdClient,
          .handler = Shutdown,
-         .acl_categories = "@admin @slow @dangerous",
-         .group = "server",
-         .summary = "Synchronously saves the database(s) to disk and shuts down the Redis "
-                    "server.",
-         .since = "1.0.0",
-         .complexity = "O(N) when saving, where N is the total number of keys "
-                       "in all databases when saving data, otherwise O(1)"});
+         .acl_categories = "@admin @slow @dangerous"});
   r.Add({.name = "info",
          .arity = -1,
          .flags = kCmdLoading | kCmdStale | kCmdAllShards,
          .handler = Info,
-         .acl_categories = "@slow @dangerous",
-         .group = "server",
-         .summary = "Returns information and statistics about the server.",
-         .since = "1.0.0",
-         .complexity = "O(1)"});
+         .acl_categories = "@slow @dangerous"});
 }
 
 }  // namespace redwing

@@ -708,18 +708,14 @@ void Lcs(CommandContext& ctx) {
 // Registration.
 
 void RegisterStringCommands(CommandRegistry& r) {
-  constexpr const char* kRangeComplexity =
-      "O(N) where N is the length of the returned string. The complexity is ultimately determined "
-      "by the returned length, but because creating a substring from an existing string is very "
-      "cheap, it can be considered O(1) for small strings.";
   constexpr const char* kWriteFast = "@write @string @fast";
   constexpr const char* kWriteSlow = "@write @string @slow";
   constexpr const char* kReadFast = "@read @string @fast";
   constexpr const char* kReadSlow = "@read @string @slow";
 
+  // Keys at 1..last_key (negative: from the end), every key_step arguments.
   auto add = [&r](std::string name, int arity, uint32_t flags, CommandHandler h, int last_key,
-                  int key_step, const char* acl, const char* summary, const char* since,
-                  const char* complexity) -> CommandSpec& {
+                  int key_step, const char* acl) -> CommandSpec& {
     return r.Add({.name = std::move(name),
                   .arity = arity,
                   .flags = flags,
@@ -727,66 +723,35 @@ void RegisterStringCommands(CommandRegistry& r) {
                   .last_key = last_key,
                   .key_step = key_step,
                   .handler = h,
-                  .acl_categories = acl,
-                  .group = "string",
-                  .summary = summary,
-                  .since = since,
-                  .complexity = complexity});
+                  .acl_categories = acl});
   };
   const uint32_t kW = kCmdWrite | kCmdDenyOom;
   const uint32_t kWF = kCmdWrite | kCmdDenyOom | kCmdFast;
   const uint32_t kRF = kCmdReadonly | kCmdFast;
 
-  add("get", 2, kRF, Get, 1, 1, kReadFast, "Get the value of a key", "1.0.0", "O(1)");
-  add("set", -3, kW, Set, 1, 1, kWriteSlow, "Set the string value of a key", "1.0.0", "O(1)");
-  add("setnx", 3, kWF, SetNx, 1, 1, kWriteFast,
-      "Set the value of a key, only if the key does not exist", "1.0.0", "O(1)");
-  add("setex", 4, kW, SetEx, 1, 1, kWriteSlow, "Set the value and expiration of a key", "2.0.0",
-      "O(1)");
-  add("psetex", 4, kW, PSetEx, 1, 1, kWriteSlow,
-      "Set the value and expiration in milliseconds of a key", "2.6.0", "O(1)");
-  add("getset", 3, kWF, GetSet, 1, 1, kWriteFast,
-      "Set the string value of a key and return its old value", "1.0.0", "O(1)");
-  add("getex", -2, kCmdWrite | kCmdFast, GetEx, 1, 1, kWriteFast,
-      "Get the value of a key and optionally set its expiration", "6.2.0", "O(1)");
-  add("getdel", 2, kCmdWrite | kCmdFast, GetDel, 1, 1, kWriteFast,
-      "Get the value of a key and delete the key", "6.2.0", "O(1)");
-  add("mget", -2, kRF, MGet, -1, 1, kReadFast, "Get the values of all the given keys", "1.0.0",
-      "O(N) where N is the number of keys to retrieve.")
-      .split = SplitReply::kArray;
-  add("mset", -3, kW, MSet, -1, 2, kWriteSlow, "Set multiple keys to multiple values", "1.0.1",
-      "O(N) where N is the number of keys to set.")
-      .split = SplitReply::kOk;
-  add("msetnx", -3, kW, MSetNx, -1, 2, kWriteSlow,
-      "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1",
-      "O(N) where N is the number of keys to set.");
-  add("append", 3, kWF, Append, 1, 1, kWriteFast, "Append a value to a key", "2.0.0",
-      "O(1). The amortized time complexity is O(1) assuming the appended value is small and the "
-      "already present value is of any size, since the dynamic string library used by Redis will "
-      "double the free space available on every reallocation.");
-  add("strlen", 2, kRF, StrLen, 1, 1, kReadFast, "Get the length of the value stored in a key",
-      "2.2.0", "O(1)");
-  add("getrange", 4, kCmdReadonly, GetRange, 1, 1, kReadSlow,
-      "Get a substring of the string stored at a key", "2.4.0", kRangeComplexity);
-  add("substr", 4, kCmdReadonly, GetRange, 1, 1, kReadSlow,
-      "Get a substring of the string stored at a key", "1.0.0", kRangeComplexity);
-  add("setrange", 4, kW, SetRange, 1, 1, kWriteSlow,
-      "Overwrite part of a string at key starting at the specified offset", "2.2.0",
-      "O(1), not counting the time taken to copy the new string in place. Usually, this string "
-      "is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M "
-      "being the length of the value argument.");
-  add("incr", 2, kWF, Incr, 1, 1, kWriteFast, "Increment the integer value of a key by one",
-      "1.0.0", "O(1)");
-  add("decr", 2, kWF, Decr, 1, 1, kWriteFast, "Decrement the integer value of a key by one",
-      "1.0.0", "O(1)");
-  add("incrby", 3, kWF, IncrByCmd, 1, 1, kWriteFast,
-      "Increment the integer value of a key by the given amount", "1.0.0", "O(1)");
-  add("decrby", 3, kWF, DecrByCmd, 1, 1, kWriteFast,
-      "Decrement the integer value of a key by the given number", "1.0.0", "O(1)");
-  add("incrbyfloat", 3, kWF, IncrByFloat, 1, 1, kWriteFast,
-      "Increment the float value of a key by the given amount", "2.6.0", "O(1)");
-  add("lcs", -3, kCmdReadonly, Lcs, 2, 1, kReadSlow, "Find longest common substring", "7.0.0",
-      "O(N*M) where N and M are the lengths of s1 and s2, respectively");
+  // name, arity, flags, handler, last key, key step, ACL categories
+  add("get", 2, kRF, Get, 1, 1, kReadFast);
+  add("set", -3, kW, Set, 1, 1, kWriteSlow);
+  add("setnx", 3, kWF, SetNx, 1, 1, kWriteFast);
+  add("setex", 4, kW, SetEx, 1, 1, kWriteSlow);
+  add("psetex", 4, kW, PSetEx, 1, 1, kWriteSlow);
+  add("getset", 3, kWF, GetSet, 1, 1, kWriteFast);
+  add("getex", -2, kCmdWrite | kCmdFast, GetEx, 1, 1, kWriteFast);
+  add("getdel", 2, kCmdWrite | kCmdFast, GetDel, 1, 1, kWriteFast);
+  add("mget", -2, kRF, MGet, -1, 1, kReadFast).split = SplitReply::kArray;
+  add("mset", -3, kW, MSet, -1, 2, kWriteSlow).split = SplitReply::kOk;
+  add("msetnx", -3, kW, MSetNx, -1, 2, kWriteSlow);
+  add("append", 3, kWF, Append, 1, 1, kWriteFast);
+  add("strlen", 2, kRF, StrLen, 1, 1, kReadFast);
+  add("getrange", 4, kCmdReadonly, GetRange, 1, 1, kReadSlow);
+  add("substr", 4, kCmdReadonly, GetRange, 1, 1, kReadSlow);
+  add("setrange", 4, kW, SetRange, 1, 1, kWriteSlow);
+  add("incr", 2, kWF, Incr, 1, 1, kWriteFast);
+  add("decr", 2, kWF, Decr, 1, 1, kWriteFast);
+  add("incrby", 3, kWF, IncrByCmd, 1, 1, kWriteFast);
+  add("decrby", 3, kWF, DecrByCmd, 1, 1, kWriteFast);
+  add("incrbyfloat", 3, kWF, IncrByFloat, 1, 1, kWriteFast);
+  add("lcs", -3, kCmdReadonly, Lcs, 2, 1, kReadSlow);
 }
 
 }  // namespace redwing

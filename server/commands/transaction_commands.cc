@@ -68,29 +68,17 @@ void RegisterTransactionCommands(CommandRegistry& r) {
          .arity = 1,
          .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoMulti | kCmdClient,
          .handler = Multi,
-         .acl_categories = "@fast @transaction",
-         .group = "transactions",
-         .summary = "Starts a transaction.",
-         .since = "1.2.0",
-         .complexity = "O(1)"});
+         .acl_categories = "@fast @transaction"});
   r.Add({.name = "exec",
          .arity = 1,
          .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdExec | kCmdClient,
          .handler = Exec,
-         .acl_categories = "@slow @transaction",
-         .group = "transactions",
-         .summary = "Executes all commands in a transaction.",
-         .since = "1.2.0",
-         .complexity = "Depends on commands in the transaction"});
+         .acl_categories = "@slow @transaction"});
   r.Add({.name = "discard",
          .arity = 1,
          .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoMulti | kCmdClient,
          .handler = Discard,
-         .acl_categories = "@fast @transaction",
-         .group = "transactions",
-         .summary = "Discards a transaction.",
-         .since = "2.0.0",
-         .complexity = "O(N), when N is the number of queued commands"});
+         .acl_categories = "@fast @transaction"});
   r.Add({.name = "watch",
          .arity = -2,
          .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoMulti | kCmdClient,
@@ -98,20 +86,12 @@ void RegisterTransactionCommands(CommandRegistry& r) {
          .last_key = -1,
          .key_step = 1,
          .handler = Watch,
-         .acl_categories = "@fast @transaction",
-         .group = "transactions",
-         .summary = "Monitors changes to keys to determine the execution of a transaction.",
-         .since = "2.2.0",
-         .complexity = "O(1) for every key."});
+         .acl_categories = "@fast @transaction"});
   r.Add({.name = "unwatch",
          .arity = 1,
          .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdClient,
          .handler = Unwatch,
-         .acl_categories = "@fast @transaction",
-         .group = "transactions",
-         .summary = "Forgets about watched keys of a transaction.",
-         .since = "2.2.0",
-         .complexity = "O(1)"});
+         .acl_categories = "@fast @transaction"});
 }
 
 }  // namespace redwing
