@@ -34,15 +34,41 @@ std::vector<const CommandSpec*> RegisteredCommands() {
   return out;
 }
 
-// A command added to the registry must get its COMMAND DOCS row (command_args_table.cc).
+// A version as Redis writes them: "7.0.0".
+bool IsVersion(std::string_view v) {
+  int dots = 0;
+  bool digit_before = false;
+  for (char ch : v) {
+    if (ch == '.') {
+      if (!digit_before) return false;
+      ++dots;
+      digit_before = false;
+    } else if (ch >= '0' && ch <= '9') {
+      digit_before = true;
+    } else {
+      return false;
+    }
+  }
+  return dots == 2 && digit_before;
+}
+
+// A command added to the registry must get its COMMAND DOCS row (command_args_table.cc): it is
+// the only place its documentation lives (the registry also refuses to start without it).
 TEST(CommandDocsTable, EveryRegisteredCommandHasARow) {
+  // Redis 7.0's command groups.
+  const std::set<std::string_view> groups = {
+      "bitmap",      "cluster",    "connection", "generic",   "geo",         "hash",
+      "hyperloglog", "list",       "pubsub",     "scripting", "sentinel",    "server",
+      "set",         "sorted-set", "stream",     "string",    "transactions"};
   for (const CommandSpec* c : RegisteredCommands()) {
     const CommandDoc* doc = FindCommandDoc(c->name);
     ASSERT_NE(doc, nullptr) << c->name << " has no row in command_args_table.cc";
     EXPECT_FALSE(doc->summary.empty()) << c->name;
-    EXPECT_FALSE(doc->since.empty()) << c->name;
-    EXPECT_FALSE(doc->group.empty()) << c->name;
+    EXPECT_TRUE(IsVersion(doc->since)) << c->name << ": since " << doc->since;
+    EXPECT_TRUE(groups.count(doc->group) > 0) << c->name << ": group " << doc->group;
     EXPECT_FALSE(doc->complexity.empty()) << c->name;
+    for (const CommandHistoryEntry& h : doc->history)
+      EXPECT_TRUE(IsVersion(h.version)) << c->name << ": history " << h.version;
     // Only containers and commands that take no argument may have an empty grammar (and
     // COMMAND GETKEYS, which Redis 7.0 documents without arguments).
     const int base = c->name.find('|') == std::string::npos ? 1 : 2;
