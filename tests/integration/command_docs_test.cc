@@ -55,24 +55,12 @@ std::string BulkText(const std::string& bulk) {
   return bulk.substr(eol + 2, bulk.size() - eol - 4);
 }
 
-class CommandDocsTest : public ::testing::TestWithParam<int> {
+// The parameter is the protocol version (2 or 3).
+class CommandDocsTest : public ServerPairTest<int> {
  protected:
-  static void SetUpTestSuite() {
-    redis_ = ServerProcess::StartRedis().release();
-    redwing_ = ServerProcess::StartRedwing({"--threads", "2"}).release();
-  }
-  static void TearDownTestSuite() {
-    delete redis_;
-    delete redwing_;
-  }
-  void SetUp() override {
-    if (redis_ == nullptr) GTEST_SKIP() << "redis-server is not installed";
-    ASSERT_NE(redwing_, nullptr);
-  }
-
   // A connection speaking the protocol version under test.
-  static std::unique_ptr<RawClient> Connect(const ServerProcess* server) {
-    auto c = std::make_unique<RawClient>(server->port());
+  static std::unique_ptr<RawClient> Connect(const ServerProcess& server) {
+    auto c = std::make_unique<RawClient>(server.port());
     if (GetParam() == 3) {
       EXPECT_NE(c->Run({"HELLO", "3"}), "");
     }
@@ -81,15 +69,12 @@ class CommandDocsTest : public ::testing::TestWithParam<int> {
 
   // Every command and subcommand Redwing registers.
   static std::vector<std::string> RedwingCommands() {
-    RawClient c(redwing_->port());
+    RawClient c(redwing_server().port());
     std::vector<std::string> names;
     for (const std::string& e : Elements(c.Run({"COMMAND", "LIST"})))
       names.push_back(BulkText(e));
     return names;
   }
-
-  static inline ServerProcess* redis_ = nullptr;
-  static inline ServerProcess* redwing_ = nullptr;
 };
 
 // Compares the COMMAND DOCS replies of a container: everything but "subcommands" byte for byte,
@@ -123,8 +108,8 @@ void ExpectSameContainerDocs(const std::string& name, const std::string& redis,
 }
 
 TEST_P(CommandDocsTest, EveryCommandMatchesRedis) {
-  auto redis = Connect(redis_);
-  auto redwing = Connect(redwing_);
+  auto redis = Connect(redis_server());
+  auto redwing = Connect(redwing_server());
   std::vector<std::string> names = RedwingCommands();
   ASSERT_GT(names.size(), 60u);
   const std::string empty_map = GetParam() == 3 ? "%0\r\n" : "*0\r\n";
@@ -145,8 +130,8 @@ TEST_P(CommandDocsTest, EveryCommandMatchesRedis) {
 }
 
 TEST_P(CommandDocsTest, SeveralNamesAndUnknownNames) {
-  auto redis = Connect(redis_);
-  auto redwing = Connect(redwing_);
+  auto redis = Connect(redis_server());
+  auto redwing = Connect(redwing_server());
   for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
            {"COMMAND", "DOCS", "get", "nosuchcommand", "SET", "Config|Get"},
            {"COMMAND", "DOCS", "nosuchcommand"},
@@ -158,7 +143,7 @@ TEST_P(CommandDocsTest, SeveralNamesAndUnknownNames) {
 
 // Without names, COMMAND DOCS documents every top-level command (their set differs from Redis's).
 TEST_P(CommandDocsTest, AllCommandsWithoutNames) {
-  auto redwing = Connect(redwing_);
+  auto redwing = Connect(redwing_server());
   std::string count = redwing->Run({"COMMAND", "COUNT"});
   std::vector<std::string> all = Elements(redwing->Run({"COMMAND", "DOCS"}));
   ASSERT_EQ(":" + std::to_string(all.size() / 2) + "\r\n", count);

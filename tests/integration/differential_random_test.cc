@@ -126,11 +126,10 @@ std::string Printable(const std::vector<std::string>& args) {
 }
 
 TEST(DifferentialRandom, StringAndKeyCommandsMatchRedis) {
-  auto redis = ServerProcess::StartRedis();
-  if (redis == nullptr) GTEST_SKIP() << "redis-server is not installed";
-  auto redwing = ServerProcess::StartRedwing({"--threads", "2"});
-  ASSERT_NE(redwing, nullptr);
-  RawClient a(redis->port()), b(redwing->port());
+  ServerPair servers = ServerPair::Start();
+  if (servers.redis == nullptr) GTEST_SKIP() << "redis-server is not installed";
+  ASSERT_NE(servers.redwing, nullptr);
+  RawClient a(servers.redis->port()), b(servers.redwing->port());
   for (uint32_t seed = 1; seed <= 40; ++seed) {
     // Leave any transaction and database the previous seed ended in.
     a.Run({"DISCARD"});

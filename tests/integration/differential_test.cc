@@ -40,28 +40,12 @@ std::string Printable(const std::string& s) {
   return out;
 }
 
-class DifferentialTest : public ::testing::TestWithParam<std::string> {
- protected:
-  static void SetUpTestSuite() {
-    redis_ = ServerProcess::StartRedis().release();
-    redwing_ = ServerProcess::StartRedwing({"--threads", "2"}).release();
-  }
-  static void TearDownTestSuite() {
-    delete redis_;
-    delete redwing_;
-  }
-  static ServerProcess* redis_;
-  static ServerProcess* redwing_;
-};
-
-ServerProcess* DifferentialTest::redis_ = nullptr;
-ServerProcess* DifferentialTest::redwing_ = nullptr;
+// The parameter is the script's path.
+class DifferentialTest : public ServerPairTest<std::string> {};
 
 TEST_P(DifferentialTest, RepliesMatchRedis) {
-  if (redis_ == nullptr) GTEST_SKIP() << "redis-server is not installed";
-  ASSERT_NE(redwing_, nullptr);
-  RawClient a(redis_->port());
-  RawClient b(redwing_->port());
+  RawClient a(redis_server().port());
+  RawClient b(redwing_server().port());
   ASSERT_EQ(a.Run({"FLUSHALL"}), "+OK\r\n");
   ASSERT_EQ(b.Run({"FLUSHALL"}), "+OK\r\n");
   std::ifstream in(GetParam());

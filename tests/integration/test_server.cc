@@ -90,6 +90,13 @@ std::unique_ptr<ServerProcess> ServerProcess::StartRedis(std::vector<std::string
   return Launch("/usr/bin/redis-server", std::move(args));
 }
 
+ServerPair ServerPair::Start(std::vector<std::string> redwing_args) {
+  ServerPair pair;
+  pair.redis = ServerProcess::StartRedis();
+  pair.redwing = ServerProcess::StartRedwing(std::move(redwing_args));
+  return pair;
+}
+
 int ServerProcess::Stop() {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);

@@ -120,6 +120,34 @@ class SharedServerTest : public ::testing::Test {
   static inline ServerProcess* server_ = nullptr;
 };
 
+// redis-server and redwing-server started side by side, for differential tests: the same
+// commands go to both and the replies must match. `redis` is null when redis-server is not
+// installed (such tests skip), `redwing` when it did not start.
+struct ServerPair {
+  static ServerPair Start(std::vector<std::string> redwing_args = {"--threads", "2"});
+
+  std::unique_ptr<ServerProcess> redis;
+  std::unique_ptr<ServerProcess> redwing;
+};
+
+// A parameterized fixture whose tests share one ServerPair, started once per test suite. A test
+// is skipped when redis-server is not installed and fails when redwing-server did not start.
+template <typename Param>
+class ServerPairTest : public ::testing::TestWithParam<Param> {
+ protected:
+  static void SetUpTestSuite() { servers_ = ServerPair::Start(); }
+  static void TearDownTestSuite() { servers_ = ServerPair(); }
+  void SetUp() override {
+    if (servers_.redis == nullptr) GTEST_SKIP() << "redis-server is not installed";
+    ASSERT_NE(servers_.redwing, nullptr);
+  }
+  static const ServerProcess& redis_server() { return *servers_.redis; }
+  static const ServerProcess& redwing_server() { return *servers_.redwing; }
+
+ private:
+  static inline ServerPair servers_;
+};
+
 // Sends raw bytes on a fresh socket and reads until the peer closes or `timeout_ms` passes with
 // no data. Returns what was read.
 std::string RawRoundTrip(int port, const std::string& bytes, int timeout_ms = 500);
