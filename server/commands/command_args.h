@@ -23,8 +23,8 @@
 //   @deprecated:2.8.12  the version that deprecated it
 // Example (SET): key:key value [condition:(NX | XX)]@2.6.12 [GET]@6.2.0 [...]
 //
-// Thread-safety: the table is built and parsed on first use (start-up, from
-// RegisterIntrospectionCommands) and read-only afterwards; any thread may read it.
+// Thread-safety: the table is built and parsed on first use (start-up, when the CommandRegistry
+// checks that every command has a row) and read-only afterwards; any thread may read it.
 
 #include <string>
 #include <string_view>
