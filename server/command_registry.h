@@ -24,8 +24,13 @@ enum CommandFlag : uint32_t {
   kCmdLoading = 1u << 7,
   kCmdStale = 1u << 8,
   kCmdNoAuth = 1u << 9,    // allowed before AUTH
-  kCmdNoMulti = 1u << 10,  // cannot be queued in MULTI (runs immediately)
+  kCmdNoMulti = 1u << 10,  // cannot be queued in MULTI (runs immediately); not printed
   kCmdAllowBusy = 1u << 11,
+  kCmdSkipSlowlog = 1u << 12,
+  // Printed "no_multi" (Redis's meaning, unlike kCmdNoMulti): refused inside MULTI, which then
+  // makes EXEC abort. Its handler refuses (SHUTDOWN, the only one); it also carries kCmdNoMulti
+  // so that it reaches the handler instead of being queued.
+  kCmdRefusedInMulti = 1u << 13,
   // Routing (not printed by COMMAND): where the handler runs.
   kCmdAllShards = 1u << 20,  // needs every shard held (DBSIZE, KEYS, FLUSHALL, ...)
   kCmdClient = 1u << 21,     // runs on the connection's thread with its ClientState

@@ -153,32 +153,36 @@ void RegisterConnectionCommands(CommandRegistry& r) {
   const uint32_t kConn = kCmdClient;
   r.Add({.name = "ping",
          .arity = -1,
-         .flags = kCmdFast | kCmdStale | kConn,
+         .flags = kCmdFast | kConn,
          .handler = Ping,
          .acl_categories = "@fast @connection"});
   r.Add({.name = "echo",
          .arity = 2,
-         .flags = kCmdFast | kCmdStale | kConn,
+         .flags = kCmdFast | kCmdLoading | kCmdStale | kConn,
          .handler = Echo,
          .acl_categories = "@fast @connection"});
   r.Add({.name = "quit",
          .arity = -1,
-         .flags = kCmdNoAuth | kCmdFast | kCmdStale | kCmdLoading | kCmdNoMulti | kConn,
+         .flags = kCmdNoAuth | kCmdNoScript | kCmdFast | kCmdStale | kCmdLoading | kCmdAllowBusy |
+                  kCmdNoMulti | kConn,
          .handler = Quit,
          .acl_categories = "@fast @connection"});
   r.Add({.name = "reset",
          .arity = 1,
-         .flags = kCmdNoAuth | kCmdFast | kCmdStale | kCmdLoading | kCmdNoMulti | kConn,
+         .flags = kCmdNoAuth | kCmdNoScript | kCmdFast | kCmdStale | kCmdLoading | kCmdAllowBusy |
+                  kCmdNoMulti | kConn,
          .handler = Reset,
          .acl_categories = "@fast @connection"});
   r.Add({.name = "hello",
          .arity = -1,
-         .flags = kCmdNoAuth | kCmdFast | kCmdStale | kCmdLoading | kConn,
+         .flags =
+             kCmdNoAuth | kCmdNoScript | kCmdFast | kCmdStale | kCmdLoading | kCmdAllowBusy | kConn,
          .handler = Hello,
          .acl_categories = "@fast @connection"});
   r.Add({.name = "auth",
          .arity = -2,
-         .flags = kCmdNoAuth | kCmdFast | kCmdStale | kCmdLoading | kConn,
+         .flags =
+             kCmdNoAuth | kCmdNoScript | kCmdFast | kCmdStale | kCmdLoading | kCmdAllowBusy | kConn,
          .handler = Auth,
          .acl_categories = "@fast @connection"});
   r.Add({.name = "select",

@@ -13,10 +13,19 @@ namespace {
 
 // Flag names as COMMAND INFO prints them, in Redis's order.
 const std::pair<uint32_t, const char*> kFlagNames[] = {
-    {kCmdWrite, "write"},     {kCmdReadonly, "readonly"},    {kCmdDenyOom, "denyoom"},
-    {kCmdAdmin, "admin"},     {kCmdPubSub, "pubsub"},        {kCmdNoScript, "noscript"},
-    {kCmdLoading, "loading"}, {kCmdStale, "stale"},          {kCmdFast, "fast"},
-    {kCmdNoAuth, "no_auth"},  {kCmdAllowBusy, "allow_busy"},
+    {kCmdWrite, "write"},
+    {kCmdReadonly, "readonly"},
+    {kCmdDenyOom, "denyoom"},
+    {kCmdAdmin, "admin"},
+    {kCmdPubSub, "pubsub"},
+    {kCmdNoScript, "noscript"},
+    {kCmdLoading, "loading"},
+    {kCmdStale, "stale"},
+    {kCmdSkipSlowlog, "skip_slowlog"},
+    {kCmdFast, "fast"},
+    {kCmdNoAuth, "no_auth"},
+    {kCmdRefusedInMulti, "no_multi"},
+    {kCmdAllowBusy, "allow_busy"},
 };
 
 void WriteWords(ReplyBuilder& r, std::string_view words) {

@@ -86,6 +86,11 @@ void Time(CommandContext& ctx) {
 }
 
 void Shutdown(CommandContext& ctx) {
+  if (ctx.client->in_multi) {  // kCmdRefusedInMulti
+    ctx.client->multi_error = true;
+    ctx.reply->Error(errors::kNotInTransaction);
+    return;
+  }
   for (size_t i = 1; i < ctx.argc(); ++i) {
     std::string_view a = ctx.arg(i);
     if (!EqualsIgnoreCase(a, "nosave") && !EqualsIgnoreCase(a, "save") &&
@@ -342,7 +347,8 @@ void RegisterServerCommands(CommandRegistry& r) {
          .acl_categories = "@fast"});
   r.Add({.name = "shutdown",
          .arity = -1,
-         .flags = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdClient,
+         .flags = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdRefusedInMulti |
+                  kCmdAllowBusy | kCmdNoMulti | kCmdClient,
          .handler = Shutdown,
          .acl_categories = "@admin @slow @dangerous"});
   r.Add({.name = "info",

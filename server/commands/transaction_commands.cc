@@ -66,22 +66,26 @@ void Unwatch(CommandContext& ctx) {
 void RegisterTransactionCommands(CommandRegistry& r) {
   r.Add({.name = "multi",
          .arity = 1,
-         .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoMulti | kCmdClient,
+         .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdNoMulti |
+                  kCmdClient,
          .handler = Multi,
          .acl_categories = "@fast @transaction"});
   r.Add({.name = "exec",
          .arity = 1,
-         .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdExec | kCmdClient,
+         .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipSlowlog | kCmdNoMulti |
+                  kCmdExec | kCmdClient,
          .handler = Exec,
          .acl_categories = "@slow @transaction"});
   r.Add({.name = "discard",
          .arity = 1,
-         .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoMulti | kCmdClient,
+         .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdNoMulti |
+                  kCmdClient,
          .handler = Discard,
          .acl_categories = "@fast @transaction"});
   r.Add({.name = "watch",
          .arity = -2,
-         .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoMulti | kCmdClient,
+         .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdNoMulti |
+                  kCmdClient,
          .first_key = 1,
          .last_key = -1,
          .key_step = 1,
@@ -89,7 +93,7 @@ void RegisterTransactionCommands(CommandRegistry& r) {
          .acl_categories = "@fast @transaction"});
   r.Add({.name = "unwatch",
          .arity = 1,
-         .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdClient,
+         .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdClient,
          .handler = Unwatch,
          .acl_categories = "@fast @transaction"});
 }
