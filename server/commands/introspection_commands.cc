@@ -243,24 +243,31 @@ void CommandDocs(CommandContext& ctx) {
   }
 }
 
+// COMMAND GETKEYS <command> <args>: the keys that command would touch, with Redis's errors, in
+// its order: unknown command (or container's subcommand), command without keys, wrong number of
+// arguments, arguments where no key is found.
 void CommandGetKeys(CommandContext& ctx) {
   std::span<const std::string_view> target = ctx.args.subspan(2);
   const CommandSpec* c = CommandRegistry::Get().Find(target[0]);
-  if (c != nullptr && !c->subcommands.empty() && target.size() > 1) {
-    if (const CommandSpec* sub = c->FindSubcommand(target[1])) c = sub;
+  if (c != nullptr && !c->subcommands.empty()) {
+    c = target.size() > 1 ? c->FindSubcommand(target[1]) : nullptr;
   }
   if (c == nullptr) {
-    ctx.reply->Error("ERR Invalid command specified");
+    ctx.reply->Error(errors::kGetKeysInvalidCommand);
+    return;
+  }
+  if (!c->has_keys()) {  // whatever its arguments
+    ctx.reply->Error(errors::kGetKeysNoKeys);
     return;
   }
   int argc = static_cast<int>(target.size());
   if ((c->arity > 0 && argc != c->arity) || argc < -c->arity) {
-    ctx.reply->Error(errors::WrongArity("command|getkeys"));
+    ctx.reply->Error(errors::kGetKeysWrongArity);
     return;
   }
   std::vector<int> keys;
-  if (!c->has_keys() || !c->FindKeys(target, &keys) || keys.empty()) {
-    ctx.reply->Error("ERR The command has no key arguments");
+  if (!c->FindKeys(target, &keys) || keys.empty()) {
+    ctx.reply->Error(errors::kGetKeysInvalidArguments);
     return;
   }
   ctx.reply->ArrayHeader(keys.size());
@@ -342,9 +349,11 @@ void RegisterIntrospectionCommands(CommandRegistry& r) {
     int arity;
     CommandHandler handler;
   };
+  // GETKEYS takes at least 4 arguments in Redis 7.0 (so a command without arguments gets the
+  // arity error).
   const Sub subs[] = {
       {"count", 2, CommandCount},      {"info", -2, CommandInfo}, {"docs", -2, CommandDocs},
-      {"getkeys", -3, CommandGetKeys}, {"list", -2, CommandList}, {"help", 2, CommandHelp},
+      {"getkeys", -4, CommandGetKeys}, {"list", -2, CommandList}, {"help", 2, CommandHelp},
   };
   for (const Sub& s : subs) {
     r.AddSubcommand(command, {.name = s.name,

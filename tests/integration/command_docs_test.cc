@@ -1,6 +1,6 @@
-// COMMAND DOCS compared with Debian's redis-server 7.0 byte for byte, for every command and
-// subcommand Redwing registers, in RESP2 and in RESP3: redis-cli 7.0 builds its interactive hints
-// from these argument trees, and client libraries read the rest.
+// COMMAND DOCS (and COMMAND GETKEYS) compared with Debian's redis-server 7.0 byte for byte, for
+// every command and subcommand Redwing registers, in RESP2 and in RESP3: redis-cli 7.0 builds its
+// interactive hints from these argument trees, and client libraries read the rest.
 //
 // Principled exceptions, both at the level of one entry (everything else must match exactly):
 // - A container's (CLIENT, COMMAND, CONFIG, OBJECT) "subcommands" map: redis-server orders it by a
@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -152,6 +153,39 @@ TEST_P(CommandDocsTest, AllCommandsWithoutNames) {
     names.insert(BulkText(all[i]));
   EXPECT_EQ(names.size(), all.size() / 2);
   EXPECT_TRUE(names.count("set") > 0 && names.count("config") > 0);
+}
+
+// COMMAND GETKEYS for every command and subcommand with as many arguments as its arity asks and a
+// few more or fewer: the same keys, or the same error, as Redis.
+TEST_P(CommandDocsTest, GetKeysMatchesRedis) {
+  auto redis = Connect(redis_server());
+  auto redwing = Connect(redwing_server());
+  for (const std::string& name : RedwingCommands()) {
+    if (kNewerThanRedis70.count(name) > 0) continue;
+    std::vector<std::string> info = Elements(Elements(redwing->Run({"COMMAND", "INFO", name}))[0]);
+    const int arity = std::stoi(info.at(1).substr(1));
+    std::vector<std::string> cmd = {"COMMAND", "GETKEYS"};
+    for (size_t bar = 0, start = 0; bar != std::string::npos; start = bar + 1) {
+      bar = name.find('|', start);
+      cmd.push_back(name.substr(start, bar == std::string::npos ? bar : bar - start));
+    }
+    const int words = static_cast<int>(cmd.size()) - 2;
+    for (int argc = words; argc <= std::abs(arity) + 3; ++argc) {
+      std::vector<std::string> c = cmd;
+      for (int i = words; i < argc; ++i)
+        c.push_back("k" + std::to_string(i));
+      EXPECT_EQ(redis->Run(c), redwing->Run(c)) << name << " with " << argc << " arguments";
+    }
+  }
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+           {"COMMAND", "GETKEYS", "nosuchcommand", "a"},
+           {"COMMAND", "GETKEYS", "object", "nosuchsubcommand", "k"},
+           {"COMMAND", "GETKEYS", "OBJECT", "Encoding", "k"},
+           {"COMMAND", "GETKEYS", "get"},
+           {"COMMAND", "GETKEYS"},
+       }) {
+    EXPECT_EQ(redis->Run(cmd), redwing->Run(cmd)) << cmd.back();
+  }
 }
 
 std::string ProtocolName(const ::testing::TestParamInfo<int>& p) {

@@ -267,7 +267,7 @@ TEST_F(ServerInfoTest, ClientPauseDelaysWrites) {
 TEST_F(ServerInfoTest, CommandIntrospection) {
   Client c(server_->port());
   EXPECT_EQ(c({"COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"}), "[\"a\", \"b\"]");
-  EXPECT_EQ(c({"COMMAND", "GETKEYS", "PING"}), "(error) ERR The command has no key arguments");
+  EXPECT_EQ(c({"COMMAND", "GETKEYS", "PING", "x"}), "(error) ERR The command has no key arguments");
   EXPECT_EQ(c({"COMMAND", "INFO", "nosuch"}), "[(nil)]");
   std::string info = c({"COMMAND", "INFO", "get"});
   EXPECT_EQ(info.rfind("[[\"get\", (integer) 2, [readonly, fast], (integer) 1", 0), 0u) << info;
