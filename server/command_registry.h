@@ -54,8 +54,8 @@ using CommandHandler = void (*)(CommandContext&);
 using KeyFinder = bool (*)(std::span<const std::string_view> args, std::vector<int>* keys);
 
 // One command: its metadata (as Redis's command table) and handler. Immutable after start-up,
-// shared by all threads. Its documentation (summary, version, group, complexity, arguments: what
-// COMMAND DOCS prints) is not here but in its row of server/commands/command_args_table.cc.
+// shared by all threads. Its description (what COMMAND DOCS prints, and COMMAND INFO's tips and
+// key specs) is not here but in its row of server/commands/command_args_table.cc.
 struct CommandSpec {
   std::string name;  // lower case; "config|get" for a subcommand
   int arity = 0;     // Redis convention: -N means at least N (the name counts)

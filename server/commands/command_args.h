@@ -1,9 +1,11 @@
 #pragma once
 
-// The documentation COMMAND DOCS prints for each command, as data: one table row per command or
-// subcommand (summary, version, group, complexity, history, deprecation) with its arguments
-// written in a small grammar, parsed once into Redis 7.0's argument tree (what redis-cli's
-// interactive hints read).
+// What COMMAND DOCS prints for each command, and the parts of COMMAND INFO that describe rather
+// than run it, as data: one table row per command or subcommand (summary, version, group,
+// complexity, history, deprecation; tips and key specs) with its arguments written in a small
+// grammar, parsed once into Redis 7.0's argument tree (what redis-cli's interactive hints read).
+// The registry (server/command_registry.h) keeps what the server itself acts on: arity, flags,
+// key positions.
 //
 // Argument grammar (one string per command; arguments separated by blanks):
 //   name              a string argument; `name:TYPE` gives another leaf type: key, integer,
@@ -26,6 +28,7 @@
 // Thread-safety: the table is built and parsed on first use (start-up, when the CommandRegistry
 // checks that every command has a row) and read-only afterwards; any thread may read it.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +69,53 @@ struct CommandHistoryEntry {
   std::string_view change;
 };
 
+// Where a key spec's keys start (COMMAND INFO's "begin_search").
+struct BeginSearch {
+  enum class Type : uint8_t { kIndex, kKeyword, kUnknown };
+  Type type = Type::kUnknown;
+  int index = 0;             // kIndex: the argument index of the first key
+  std::string_view keyword;  // kKeyword: the keys follow this token...
+  int startfrom = 0;         // ...searched for from this index (negative: from the end, backwards)
+};
+
+// Which arguments, from where the search began, are the keys (COMMAND INFO's "find_keys").
+struct FindKeys {
+  enum class Type : uint8_t { kRange, kKeynum, kUnknown };
+  Type type = Type::kUnknown;
+  int lastkey = 0;    // kRange: the last key, relative to the first (negative: from the end)
+  int keystep = 1;    // kRange and kKeynum: the distance between keys
+  int limit = 0;      // kRange with lastkey -1: only 1/limit of the remaining arguments (0, 1: all)
+  int keynumidx = 0;  // kKeynum: the argument holding the number of keys, relative to the start
+  int firstkey = 0;   // kKeynum: the first key, relative to the start
+};
+
+constexpr BeginSearch AtIndex(int index) {
+  return {.type = BeginSearch::Type::kIndex, .index = index};
+}
+constexpr BeginSearch AfterKeyword(std::string_view keyword, int startfrom) {
+  return {.type = BeginSearch::Type::kKeyword, .keyword = keyword, .startfrom = startfrom};
+}
+constexpr FindKeys KeyRange(int lastkey, int keystep, int limit) {
+  return {.type = FindKeys::Type::kRange, .lastkey = lastkey, .keystep = keystep, .limit = limit};
+}
+constexpr FindKeys KeyNum(int keynumidx, int firstkey, int keystep) {
+  return {.type = FindKeys::Type::kKeynum,
+          .keystep = keystep,
+          .keynumidx = keynumidx,
+          .firstkey = firstkey};
+}
+
+// One of a command's key specs, as Redis 7 describes where its keys are and what it does with
+// them. A key argument's `key:key#N` in the grammar names the Nth spec.
+struct KeySpec {
+  std::string_view notes;  // printed only when set
+  // Blank-separated, in Redis's order: one of RW/RO/OW/RM, then access/update/insert/delete,
+  // then e.g. incomplete, variable_flags.
+  std::string_view flags;
+  BeginSearch begin_search;
+  FindKeys find_keys;
+};
+
 // One row of the table: a command ("set") or a subcommand ("config|get").
 struct CommandDoc {
   std::string_view name;
@@ -78,6 +128,9 @@ struct CommandDoc {
   std::string_view deprecated_since;
   std::string_view replaced_by;
   std::vector<CommandHistoryEntry> history;
+  // COMMAND INFO: the tips (blank-separated, in Redis's order) and the key specs.
+  std::string_view tips;
+  std::vector<KeySpec> key_specs;
   std::vector<CommandArg> args;  // parsed from `grammar` when the table is built
 };
 

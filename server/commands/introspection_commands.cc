@@ -1,8 +1,9 @@
 // COMMAND [COUNT|INFO|DOCS|GETKEYS|LIST|HELP]: the command table described to clients (redis-cli
-// hints, cluster-aware clients' key extraction), read straight from the registry.
+// hints, cluster-aware clients' key extraction), read from the registry and the command table
+// (command_args_table.cc).
 
 #include <algorithm>
-#include <sstream>
+#include <initializer_list>
 
 #include "protocol/glob.h"
 #include "server/commands/command_args.h"
@@ -10,6 +11,13 @@
 
 namespace redwing {
 namespace {
+
+// A documentation field that is printed only when set (its map entry is counted by the caller).
+void OptionalField(ReplyBuilder& r, std::string_view field, std::string_view value) {
+  if (value.empty()) return;
+  r.Bulk(field);
+  r.Bulk(value);
+}
 
 // Flag names as COMMAND INFO prints them, in Redis's order.
 const std::pair<uint32_t, const char*> kFlagNames[] = {
@@ -28,13 +36,23 @@ const std::pair<uint32_t, const char*> kFlagNames[] = {
     {kCmdAllowBusy, "allow_busy"},
 };
 
+std::vector<std::string_view> SplitWords(std::string_view words) {
+  std::vector<std::string_view> parts;
+  size_t pos = 0;
+  while (pos < words.size()) {
+    size_t end = words.find(' ', pos);
+    if (end == std::string_view::npos) end = words.size();
+    if (end > pos) parts.push_back(words.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return parts;
+}
+
+// Blank-separated words as a set of simple strings (flags, ACL categories).
 void WriteWords(ReplyBuilder& r, std::string_view words) {
-  std::istringstream in{std::string(words)};
-  std::vector<std::string> parts;
-  for (std::string w; in >> w;)
-    parts.push_back(w);
+  std::vector<std::string_view> parts = SplitWords(words);
   r.SetHeader(parts.size());
-  for (const auto& p : parts)
+  for (std::string_view p : parts)
     r.SimpleString(p);
 }
 
@@ -48,41 +66,65 @@ std::vector<const CommandSpec*> SortedSubcommands(const CommandSpec& c) {
   return subs;
 }
 
-// Redis 7 key specs, derived from the legacy (first, last, step) triple.
-void WriteKeySpecs(ReplyBuilder& r, const CommandSpec& c) {
-  if (c.first_key <= 0) {
-    r.ArrayHeader(0);
-    return;
+// A key spec's "begin_search" or "find_keys": its type and a map of its parameters.
+void WriteKeySearch(ReplyBuilder& r, std::string_view type,
+                    std::initializer_list<std::pair<std::string_view, int>> spec,
+                    std::string_view keyword = {}) {
+  r.MapHeader(2);
+  r.Bulk("type");
+  r.Bulk(type);
+  r.Bulk("spec");
+  r.MapHeader(spec.size() + (keyword.empty() ? 0 : 1));
+  if (!keyword.empty()) {
+    r.Bulk("keyword");
+    r.Bulk(keyword);
   }
-  r.ArrayHeader(1);
-  r.MapHeader(3);
-  r.Bulk("flags");
-  r.SetHeader(2);
-  r.SimpleString((c.flags & kCmdWrite) ? "RW" : "RO");
-  r.SimpleString((c.flags & kCmdWrite) ? "update" : "access");
-  r.Bulk("begin_search");
-  r.MapHeader(2);
-  r.Bulk("type");
-  r.Bulk("index");
-  r.Bulk("spec");
-  r.MapHeader(1);
-  r.Bulk("index");
-  r.Integer(c.first_key);
-  r.Bulk("find_keys");
-  r.MapHeader(2);
-  r.Bulk("type");
-  r.Bulk("range");
-  r.Bulk("spec");
-  r.MapHeader(3);
-  r.Bulk("lastkey");
-  r.Integer(c.last_key < 0 ? c.last_key : c.last_key - c.first_key);
-  r.Bulk("keystep");
-  r.Integer(c.key_step);
-  r.Bulk("limit");
-  r.Integer(0);
+  for (auto [name, value] : spec) {
+    r.Bulk(name);
+    r.Integer(value);
+  }
 }
 
+void WriteKeySpec(ReplyBuilder& r, const KeySpec& k) {
+  r.MapHeader(3 + (k.notes.empty() ? 0 : 1));
+  OptionalField(r, "notes", k.notes);
+  r.Bulk("flags");
+  WriteWords(r, k.flags);
+  r.Bulk("begin_search");
+  const BeginSearch& b = k.begin_search;
+  switch (b.type) {
+    case BeginSearch::Type::kIndex:
+      WriteKeySearch(r, "index", {{"index", b.index}});
+      break;
+    case BeginSearch::Type::kKeyword:
+      WriteKeySearch(r, "keyword", {{"startfrom", b.startfrom}}, b.keyword);
+      break;
+    case BeginSearch::Type::kUnknown:
+      WriteKeySearch(r, "unknown", {});
+      break;
+  }
+  r.Bulk("find_keys");
+  const FindKeys& f = k.find_keys;
+  switch (f.type) {
+    case FindKeys::Type::kRange:
+      WriteKeySearch(r, "range",
+                     {{"lastkey", f.lastkey}, {"keystep", f.keystep}, {"limit", f.limit}});
+      break;
+    case FindKeys::Type::kKeynum:
+      WriteKeySearch(
+          r, "keynum",
+          {{"keynumidx", f.keynumidx}, {"firstkey", f.firstkey}, {"keystep", f.keystep}});
+      break;
+    case FindKeys::Type::kUnknown:
+      WriteKeySearch(r, "unknown", {});
+      break;
+  }
+}
+
+// A command's COMMAND INFO entry: arity, flags, legacy key positions and ACL categories from the
+// registry; tips and key specs from its row of the command table (command_args_table.cc).
 void WriteInfo(ReplyBuilder& r, const CommandSpec& c) {
+  const CommandDoc* doc = FindCommandDoc(c.name);
   r.ArrayHeader(10);
   r.Bulk(c.name);
   r.Integer(c.arity);
@@ -97,19 +139,22 @@ void WriteInfo(ReplyBuilder& r, const CommandSpec& c) {
   r.Integer(c.last_key);
   r.Integer(c.key_step);
   WriteWords(r, c.acl_categories);
-  r.ArrayHeader(0);  // tips
-  WriteKeySpecs(r, c);
+  std::vector<std::string_view> tips = SplitWords(doc->tips);
+  r.SetHeader(tips.size());
+  for (std::string_view tip : tips)
+    r.Bulk(tip);
+  r.SetHeader(doc->key_specs.size());
+  for (const KeySpec& k : doc->key_specs)
+    WriteKeySpec(r, k);
+  // Redis 7.0 answers an empty set, but an array of subcommands (RESP3 tells them apart).
   std::vector<const CommandSpec*> subs = SortedSubcommands(c);
-  r.ArrayHeader(subs.size());
+  if (subs.empty()) {
+    r.SetHeader(0);
+  } else {
+    r.ArrayHeader(subs.size());
+  }
   for (const CommandSpec* s : subs)
     WriteInfo(r, *s);
-}
-
-// A documentation field that is printed only when set (its map entry is counted by the caller).
-void OptionalField(ReplyBuilder& r, std::string_view field, std::string_view value) {
-  if (value.empty()) return;
-  r.Bulk(field);
-  r.Bulk(value);
 }
 
 // One argument of COMMAND DOCS: its fields in Redis 7.0's order, each only when set.
@@ -220,7 +265,7 @@ void CommandInfo(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argc(); ++i) {
     const CommandSpec* c = Lookup(ctx.arg(i));
     if (c == nullptr) {
-      ctx.reply->NullArray();
+      ctx.reply->Null();
     } else {
       WriteInfo(*ctx.reply, *c);
     }

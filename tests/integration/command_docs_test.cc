@@ -1,13 +1,14 @@
-// COMMAND DOCS (and COMMAND GETKEYS) compared with Debian's redis-server 7.0 byte for byte, for
-// every command and subcommand Redwing registers, in RESP2 and in RESP3: redis-cli 7.0 builds its
-// interactive hints from these argument trees, and client libraries read the rest.
+// COMMAND DOCS, COMMAND INFO and COMMAND GETKEYS compared with Debian's redis-server 7.0 byte for
+// byte, for every command and subcommand Redwing registers, in RESP2 and in RESP3: redis-cli 7.0
+// builds its interactive hints from the argument trees, cluster-aware clients route by the key
+// specs and tips, and client libraries read the rest.
 //
 // Principled exceptions, both at the level of one entry (everything else must match exactly):
-// - A container's (CLIENT, COMMAND, CONFIG, OBJECT) "subcommands" map: redis-server orders it by a
-//   hash seeded at random in every process, and lists subcommands Redwing does not implement. It is
-//   compared entry by entry: each of Redwing's subcommands must be documented exactly as Redis
-//   documents it.
-// - Commands redis-server 7.0 does not have (kNewerThanRedis70): it documents nothing for them.
+// - A container's (CLIENT, COMMAND, CONFIG, OBJECT) subcommands (DOCS's "subcommands" map, INFO's
+//   last element): redis-server orders them by a hash seeded at random in every process, and
+//   lists subcommands Redwing does not implement. They are compared entry by entry: each of
+//   Redwing's subcommands must be described exactly as Redis describes it.
+// - Commands redis-server 7.0 does not have (kNewerThanRedis70): it describes nothing for them.
 
 #include <gtest/gtest.h>
 
@@ -76,6 +77,38 @@ class CommandDocsTest : public ServerPairTest<int> {
       names.push_back(BulkText(e));
     return names;
   }
+
+  using ContainerCompare = void (*)(const std::string& name, const std::string& redis,
+                                    const std::string& redwing);
+
+  // Runs COMMAND <what> <name> on both servers for every command and subcommand Redwing
+  // registers. The replies must be equal byte for byte, but for a container's, which
+  // `same_container` compares, and for a command Redis 7.0 does not have (it answers `absent`).
+  static void ExpectEveryCommandSame(const std::string& what, const std::string& absent,
+                                     ContainerCompare same_container) {
+    auto redis = Connect(redis_server());
+    auto redwing = Connect(redwing_server());
+    std::vector<std::string> names = RedwingCommands();
+    ASSERT_GT(names.size(), 60u);
+    std::set<std::string> containers;
+    for (const std::string& name : names) {
+      if (size_t bar = name.find('|'); bar != std::string::npos)
+        containers.insert(name.substr(0, bar));
+    }
+    for (const std::string& name : names) {
+      std::string a = redis->Run({"COMMAND", what, name});
+      std::string b = redwing->Run({"COMMAND", what, name});
+      ASSERT_FALSE(a.empty() || b.empty()) << name;
+      if (kNewerThanRedis70.count(name) > 0) {
+        EXPECT_EQ(a, absent) << name << " now exists in redis-server: compare it";
+        EXPECT_NE(b, absent) << name;
+      } else if (containers.count(name) > 0 && a != b) {
+        same_container(name, a, b);
+      } else {
+        EXPECT_EQ(a, b) << name;
+      }
+    }
+  }
 };
 
 // Compares the COMMAND DOCS replies of a container: everything but "subcommands" byte for byte,
@@ -109,25 +142,7 @@ void ExpectSameContainerDocs(const std::string& name, const std::string& redis,
 }
 
 TEST_P(CommandDocsTest, EveryCommandMatchesRedis) {
-  auto redis = Connect(redis_server());
-  auto redwing = Connect(redwing_server());
-  std::vector<std::string> names = RedwingCommands();
-  ASSERT_GT(names.size(), 60u);
-  const std::string empty_map = GetParam() == 3 ? "%0\r\n" : "*0\r\n";
-  for (const std::string& name : names) {
-    std::string a = redis->Run({"COMMAND", "DOCS", name});
-    std::string b = redwing->Run({"COMMAND", "DOCS", name});
-    ASSERT_FALSE(a.empty() || b.empty()) << name;
-    if (kNewerThanRedis70.count(name) > 0) {
-      EXPECT_EQ(a, empty_map) << name << " now exists in redis-server: compare it";
-      EXPECT_NE(b, empty_map) << name;
-    } else if (name.find('|') == std::string::npos && a != b &&
-               b.find("$11\r\nsubcommands\r\n") != std::string::npos) {
-      ExpectSameContainerDocs(name, a, b);
-    } else {
-      EXPECT_EQ(a, b) << name;
-    }
-  }
+  ExpectEveryCommandSame("DOCS", GetParam() == 3 ? "%0\r\n" : "*0\r\n", ExpectSameContainerDocs);
 }
 
 TEST_P(CommandDocsTest, SeveralNamesAndUnknownNames) {
@@ -153,6 +168,48 @@ TEST_P(CommandDocsTest, AllCommandsWithoutNames) {
     names.insert(BulkText(all[i]));
   EXPECT_EQ(names.size(), all.size() / 2);
   EXPECT_TRUE(names.count("set") > 0 && names.count("config") > 0);
+}
+
+// Compares the COMMAND INFO replies of a container: everything but its subcommands (the last
+// element) byte for byte, then each of Redwing's subcommands against Redis's entry of that name.
+void ExpectSameContainerInfo(const std::string& name, const std::string& redis,
+                             const std::string& redwing) {
+  std::vector<std::string> a = Elements(redis), b = Elements(redwing);
+  ASSERT_EQ(a.size(), 1u) << name;
+  ASSERT_EQ(b.size(), 1u) << name;
+  std::vector<std::string> fields_a = Elements(a[0]), fields_b = Elements(b[0]);
+  ASSERT_EQ(fields_a.size(), 10u) << name;
+  ASSERT_EQ(fields_b.size(), 10u) << name;
+  for (size_t i = 0; i + 1 < fields_a.size(); ++i)
+    EXPECT_EQ(fields_a[i], fields_b[i]) << name << " element " << i;
+  EXPECT_EQ(fields_a[9][0], fields_b[9][0]) << name << ": the subcommands' aggregate type";
+  std::map<std::string, std::string> subs_redis;
+  for (const std::string& sub : Elements(fields_a[9]))
+    subs_redis[BulkText(Elements(sub).at(0))] = sub;
+  for (const std::string& sub : Elements(fields_b[9])) {
+    std::string sub_name = BulkText(Elements(sub).at(0));
+    if (kNewerThanRedis70.count(sub_name) > 0) continue;
+    auto it = subs_redis.find(sub_name);
+    ASSERT_NE(it, subs_redis.end()) << sub_name << " is not a subcommand in Redis 7.0";
+    EXPECT_EQ(it->second, sub) << sub_name;
+  }
+}
+
+TEST_P(CommandDocsTest, EveryCommandInfoMatchesRedis) {
+  ExpectEveryCommandSame("INFO", GetParam() == 3 ? "*1\r\n_\r\n" : "*1\r\n$-1\r\n",
+                         ExpectSameContainerInfo);
+}
+
+TEST_P(CommandDocsTest, InfoForSeveralNamesAndUnknownNames) {
+  auto redis = Connect(redis_server());
+  auto redwing = Connect(redwing_server());
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+           {"COMMAND", "INFO", "get", "nosuchcommand", "SET", "Config|Get", "RENAME"},
+           {"COMMAND", "INFO", "nosuchcommand"},
+           {"COMMAND", "INFO", "config|nosuchsubcommand", "client|kill", "get|x"},
+       }) {
+    EXPECT_EQ(redis->Run(cmd), redwing->Run(cmd)) << cmd[2];
+  }
 }
 
 // COMMAND GETKEYS for every command and subcommand with as many arguments as its arity asks and a

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <set>
 
 #include "server/command_registry.h"
@@ -100,6 +102,95 @@ TEST(CommandDocsTable, KeysHaveKeySpecsAndTheRestDoNot) {
       todo.pop_back();
       for (const CommandArg& a : *args) {
         EXPECT_EQ(a.type == ArgType::kKey, a.key_spec_index >= 0) << doc.name << " " << a.name;
+        todo.push_back(&a.args);
+      }
+    }
+  }
+}
+
+std::vector<std::string_view> Words(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (size_t pos = 0; pos < s.size();) {
+    size_t end = std::min(s.find(' ', pos), s.size());
+    if (end > pos) out.push_back(s.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
+// The argument indexes `specs` name as keys in an invocation of `argc` arguments (Redis 7's key
+// spec semantics; only the kinds the table uses so far).
+std::vector<int> KeysFromSpecs(const std::vector<KeySpec>& specs, int argc) {
+  std::vector<int> keys;
+  for (const KeySpec& k : specs) {
+    if (k.begin_search.type != BeginSearch::Type::kIndex ||
+        k.find_keys.type != FindKeys::Type::kRange) {
+      ADD_FAILURE() << "teach KeysFromSpecs this kind of key spec";
+      continue;
+    }
+    const int first = k.begin_search.index;
+    const FindKeys& f = k.find_keys;
+    int last = f.lastkey >= 0 ? first + f.lastkey : argc + f.lastkey;
+    if (f.lastkey < 0 && f.limit > 1) last = first + (argc - first) / f.limit - 1;
+    for (int i = first; i <= last && i < argc; i += f.keystep)
+      keys.push_back(i);
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+// COMMAND INFO prints a command's key specs from the table and its legacy key positions from the
+// registry, which also routes it: both must name the same arguments, for any argument count.
+TEST(CommandDocsTable, KeySpecsNameTheKeysTheRegistryRoutes) {
+  for (const CommandSpec* c : RegisteredCommands()) {
+    const CommandDoc* doc = FindCommandDoc(c->name);
+    ASSERT_NE(doc, nullptr) << c->name;
+    EXPECT_EQ(c->has_keys(), !doc->key_specs.empty()) << c->name;
+    if (!c->has_keys()) continue;
+    const int min_argc = std::abs(c->arity);
+    for (int argc = min_argc; argc <= (c->arity < 0 ? min_argc + 5 : min_argc); ++argc) {
+      std::vector<std::string> storage(static_cast<size_t>(argc), "x");
+      std::vector<std::string_view> args(storage.begin(), storage.end());
+      std::vector<int> routed;
+      ASSERT_TRUE(c->FindKeys(args, &routed)) << c->name;
+      std::sort(routed.begin(), routed.end());
+      EXPECT_EQ(KeysFromSpecs(doc->key_specs, argc), routed) << c->name << " argc " << argc;
+    }
+  }
+}
+
+TEST(CommandDocsTable, KeySpecFlagsAndTipsAreRedisWords) {
+  // Key spec flags in the order Redis prints them: one access kind, then the operations, then
+  // the qualifiers.
+  const std::vector<std::string_view> flag_order = {
+      "access", "update", "insert", "delete", "not_key", "incomplete", "variable_flags"};
+  const std::set<std::string_view> kinds = {"RW", "RO", "OW", "RM"};
+  for (const CommandDoc& doc : AllCommandDocs()) {
+    for (const KeySpec& k : doc.key_specs) {
+      std::vector<std::string_view> words = Words(k.flags);
+      ASSERT_FALSE(words.empty()) << doc.name;
+      EXPECT_TRUE(kinds.count(words[0]) > 0) << doc.name << ": " << k.flags;
+      size_t at = 0;
+      for (size_t i = 1; i < words.size(); ++i) {
+        auto it = std::find(flag_order.begin() + static_cast<long>(at), flag_order.end(), words[i]);
+        EXPECT_NE(it, flag_order.end())
+            << doc.name << ": " << k.flags << " (unknown or out of order)";
+        if (it != flag_order.end()) at = static_cast<size_t>(it - flag_order.begin()) + 1;
+      }
+    }
+    for (std::string_view tip : Words(doc.tips)) {
+      EXPECT_TRUE(tip == "nondeterministic_output" || tip == "nondeterministic_output_order" ||
+                  tip.starts_with("request_policy:") || tip.starts_with("response_policy:"))
+          << doc.name << ": " << tip;
+    }
+    // A key argument names one of the command's key specs.
+    std::vector<const std::vector<CommandArg>*> todo = {&doc.args};
+    while (!todo.empty()) {
+      const std::vector<CommandArg>* args = todo.back();
+      todo.pop_back();
+      for (const CommandArg& a : *args) {
+        EXPECT_LT(a.key_spec_index, static_cast<int>(doc.key_specs.size()))
+            << doc.name << " " << a.name;
         todo.push_back(&a.args);
       }
     }
