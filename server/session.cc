@@ -219,7 +219,8 @@ bool Session::ExecuteOne(std::span<const std::string_view> args) {
   if (spec == nullptr) {
     return reject(errors::UnknownCommand(args[0], args.data() + 1, args.size() - 1), nullptr);
   }
-  if (!spec->subcommands.empty()) {
+  // A container runs its subcommand; alone, it runs itself only if its arity allows (COMMAND).
+  if (!spec->subcommands.empty() && (args.size() >= 2 || spec->arity != -1)) {
     if (args.size() < 2) return reject(errors::WrongArity(spec->name), spec);
     const CommandSpec* sub = spec->FindSubcommand(args[1]);
     if (sub == nullptr) return reject(errors::UnknownSubcommand(args[1], args[0]), spec);
@@ -233,9 +234,12 @@ bool Session::ExecuteOne(std::span<const std::string_view> args) {
     if (engine_->config().requirepass_set()) return reject(errors::kNoAuth, spec);
     client_.authenticated = true;
   }
+  // Refused in MULTI: Redis's no_multi commands, and commands that finish on other threads, which
+  // cannot answer inside EXEC's single reply.
+  if (client_.in_multi && (spec->flags & (kCmdRefusedInMulti | kCmdAsync))) {
+    return reject(errors::kNotInTransaction, spec);
+  }
   if (client_.in_multi && (spec->flags & kCmdNoMulti) == 0) {
-    // A command that finishes on other threads cannot answer inside EXEC's single reply.
-    if (spec->flags & kCmdAsync) return reject(errors::kNotInTransaction, spec);
     QueuedCommand q;
     q.spec = spec;
     for (std::string_view a : args)

@@ -86,11 +86,6 @@ void Time(CommandContext& ctx) {
 }
 
 void Shutdown(CommandContext& ctx) {
-  if (ctx.client->in_multi) {  // kCmdRefusedInMulti
-    ctx.client->multi_error = true;
-    ctx.reply->Error(errors::kNotInTransaction);
-    return;
-  }
   for (size_t i = 1; i < ctx.argc(); ++i) {
     std::string_view a = ctx.arg(i);
     if (!EqualsIgnoreCase(a, "nosave") && !EqualsIgnoreCase(a, "save") &&

@@ -273,6 +273,17 @@ TEST_F(ServerInfoTest, CommandIntrospection) {
   EXPECT_EQ(info.rfind("[[\"get\", (integer) 2, [readonly, fast], (integer) 1", 0), 0u) << info;
   std::string count = c({"COMMAND", "COUNT"});
   EXPECT_GT(std::stoi(count.substr(10)), 40);
+  // COMMAND alone lists every command (go-redis's cluster client asks for it); other containers
+  // alone are arity errors.
+  RawClient raw(server_->port());
+  std::string all = raw.Run({"COMMAND"});
+  EXPECT_EQ(all.rfind("*" + count.substr(10) + "\r\n", 0), 0u) << all.substr(0, 40);
+  EXPECT_EQ(raw.Run({"CONFIG"}), "-ERR wrong number of arguments for 'config' command\r\n");
+  // SHUTDOWN is refused inside MULTI (and aborts EXEC), as Redis's no_multi commands are.
+  EXPECT_EQ(c({"MULTI"}), "OK");
+  EXPECT_EQ(c({"SHUTDOWN"}), "(error) ERR Command not allowed inside a transaction");
+  EXPECT_EQ(c({"EXEC"}), "(error) EXECABORT Transaction discarded because of previous errors.");
+  EXPECT_EQ(c({"PING"}), "PONG");
 }
 
 TEST_F(ServerInfoTest, RedisCliWorks) {
