@@ -8,6 +8,7 @@
 #include "server/logging.h"
 #include "server/worker.h"
 #include "server/worker_loop.h"
+#include "storage/hash_table.h"
 
 namespace redwing {
 
@@ -143,11 +144,16 @@ void Connection::ProcessInput() {
       }
       if (batch_.empty()) break;
       session_.Touch(NowMs());
-      // Two passes of cache hints before running anything: the buckets, then the entries.
+      // Two passes of cache hints before running anything: the buckets, then the entries. The
+      // first argument of each command is hashed once for both.
       if (batch_.size() > 1) {
+        batch_hashes_.clear();
+        for (auto [b, e] : batch_) {
+          if (e - b >= 2) batch_hashes_.push_back(HashKey(batch_args_[b + 1]));
+        }
         for (int stage = 0; stage < 2; ++stage) {
-          for (auto [b, e] : batch_)
-            session_.Prefetch({batch_args_.data() + b, e - b}, stage);
+          for (uint64_t hash : batch_hashes_)
+            session_.Prefetch(hash, stage);
         }
       }
     }

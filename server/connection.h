@@ -76,6 +76,7 @@ class Connection final : public SessionOwner, public std::enable_shared_from_thi
   // last command's if it was inline.
   std::vector<std::string_view> batch_args_;
   std::vector<std::pair<uint32_t, uint32_t>> batch_;
+  std::vector<uint64_t> batch_hashes_;  // HashKey() of each command's first argument, for hints
   size_t batch_next_ = 0;
   bool batch_last_inline_ = false;
   bool query_limit_hit_ = false;

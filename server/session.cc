@@ -47,9 +47,11 @@ class Session::Batch final : public ShardWork {
   bool empty() const { return cmds_.empty(); }
   // Returns the command's index in the batch.
   // `db` and `resp` are the client's at the time (a pipeline may SELECT or HELLO midway).
-  uint32_t Add(const CommandSpec* spec, std::span<const std::string_view> args, int db, int resp) {
+  // `key_hash` is HashKey() of the command's first key (for the cache hints).
+  uint32_t Add(const CommandSpec* spec, std::span<const std::string_view> args, uint64_t key_hash,
+               int db, int resp) {
     cmds_.push_back(Cmd{spec, static_cast<uint32_t>(args_.size()),
-                        static_cast<uint32_t>(args.size()), db, resp});
+                        static_cast<uint32_t>(args.size()), db, resp, key_hash});
     args_.insert(args_.end(), args.begin(), args.end());
     return static_cast<uint32_t>(cmds_.size() - 1);
   }
@@ -58,14 +60,7 @@ class Session::Batch final : public ShardWork {
   void Prefetch(Shard& shard) {
     for (int stage = 0; stage < 2; ++stage) {
       for (const Cmd& c : cmds_) {
-        if (c.argc < 2 || c.db >= shard.num_dbs()) continue;
-        const HashTable& table = shard.db(c.db).table();
-        uint64_t hash = HashKey(args_[c.arg_begin + 1]);
-        if (stage == 0) {
-          table.PrefetchBucket(hash);
-        } else {
-          table.PrefetchChain(hash);
-        }
+        if (c.db < shard.num_dbs()) shard.db(c.db).table().Prefetch(c.key_hash, stage);
       }
     }
   }
@@ -101,6 +96,7 @@ class Session::Batch final : public ShardWork {
     uint32_t argc;
     int db;
     int resp;
+    uint64_t key_hash;
   };
   class Back final : public Task {
    public:
@@ -151,18 +147,11 @@ void Session::EmitInOrder(Fn&& fn) {
   if (round_) slots_.push_back(Slot{-1, begin, static_cast<uint32_t>(round_out_.size())});
 }
 
-void Session::Prefetch(std::span<const std::string_view> args, int stage) {
-  if (args.size() < 2) return;
-  uint64_t hash = HashKey(args[1]);
+void Session::Prefetch(uint64_t hash, int stage) {
   Shard& shard = engine_->shard(engine_->ShardOf(hash));
   // Only a shard this thread holds right now may be read, even for a hint.
   if (shard.owner() != worker_ || !shard.Available() || client_.db >= shard.num_dbs()) return;
-  const HashTable& table = shard.db(client_.db).table();
-  if (stage == 0) {
-    table.PrefetchBucket(hash);
-  } else {
-    table.PrefetchChain(hash);
-  }
+  shard.db(client_.db).table().Prefetch(hash, stage);
 }
 
 bool Session::Execute(std::span<const std::string_view> args, bool stable) {
@@ -293,8 +282,11 @@ bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view
     key_index_scratch_.clear();
     spec->FindKeys(args, &key_index_scratch_);
     shard_scratch_.clear();
+    uint64_t first_key_hash = 0;
     for (int i : key_index_scratch_) {
-      shard_scratch_.push_back(engine_->ShardOfKey(args[static_cast<size_t>(i)]));
+      uint64_t hash = HashKey(args[static_cast<size_t>(i)]);
+      if (shard_scratch_.empty()) first_key_hash = hash;
+      shard_scratch_.push_back(engine_->ShardOf(hash));
     }
     std::sort(shard_scratch_.begin(), shard_scratch_.end());
     shard_scratch_.erase(std::unique(shard_scratch_.begin(), shard_scratch_.end()),
@@ -309,7 +301,7 @@ bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view
         shard.clock().now_ms = client_.last_interaction_ms;
         RunLocal(spec, args);
       } else {
-        QueueRemote(s, spec, args);
+        QueueRemote(s, spec, args, first_key_hash);
       }
       return true;
     }
@@ -373,7 +365,7 @@ void Session::RunOn(const CommandSpec* spec, std::span<const std::string_view> a
 }
 
 void Session::QueueRemote(int shard, const CommandSpec* spec,
-                          std::span<const std::string_view> args) {
+                          std::span<const std::string_view> args, uint64_t key_hash) {
   if (!round_) {
     round_ = true;
     round_out_.Clear();
@@ -381,7 +373,7 @@ void Session::QueueRemote(int shard, const CommandSpec* spec,
   }
   Batch& b = *batches_[static_cast<size_t>(shard)];
   if (b.empty()) used_batches_.push_back(shard);
-  uint32_t index = b.Add(spec, args, client_.db, client_.resp);
+  uint32_t index = b.Add(spec, args, key_hash, client_.db, client_.resp);
   slots_.push_back(Slot{shard, index, index});
 }
 

@@ -74,10 +74,10 @@ class Session {
   // also the time single-shard commands run at).
   void Touch(int64_t now_ms) { client_.last_interaction_ms = now_ms; }
 
-  // Cache hints for commands about to run (see HashTable::PrefetchBucket). `stage` 0 prefetches
-  // the key's bucket, stage 1 its first entry. Treats the first argument as the key: a wrong guess
-  // costs one useless prefetch.
-  void Prefetch(std::span<const std::string_view> args, int stage);
+  // Cache hints for a command about to run, given HashKey() of its first argument (see
+  // HashTable::Prefetch). `stage` 0 prefetches the key's bucket, stage 1 its first entry. Treating
+  // the first argument as the key is a guess: a wrong one costs one useless prefetch.
+  void Prefetch(uint64_t hash, int stage);
   // Ends the current round: sends its cross-shard batches. Returns false if replies are still
   // outstanding.
   bool Flush();
@@ -123,7 +123,8 @@ class Session {
   template <typename Fn>
   void EmitInOrder(Fn&& fn);
   void RunLocal(const CommandSpec* spec, std::span<const std::string_view> args);
-  void QueueRemote(int shard, const CommandSpec* spec, std::span<const std::string_view> args);
+  void QueueRemote(int shard, const CommandSpec* spec, std::span<const std::string_view> args,
+                   uint64_t key_hash);
   bool RunHeld(std::vector<int> shards, std::span<const std::string_view> args,
                std::function<void()> on_held);
   bool RunSplit(const CommandSpec* spec, std::span<const std::string_view> args);

@@ -26,6 +26,10 @@ void Shard::Enqueue(ShardWork* w) {
     return;
   }
   if (lent_to_ == nullptr && pending_lends_ == 0 && w->Execute() != WorkResult::kBlocked) return;
+  Defer(w);
+}
+
+void Shard::Defer(ShardWork* w) {
   deferred_.PushBack(w);
   if (w->is_lend()) ++pending_lends_;
 }
@@ -62,8 +66,7 @@ void Shard::Pump() {
       t = next;
     }
     while (Task* in = incoming_.PopFront()) {
-      deferred_.PushBack(in);
-      if (static_cast<ShardWork*>(in)->is_lend()) ++pending_lends_;
+      Defer(static_cast<ShardWork*>(in));
       repump_ = true;
     }
   } while (repump_ && lent_to_ == nullptr);

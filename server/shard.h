@@ -118,6 +118,8 @@ class Shard {
   static size_t Stripe(uint64_t hash) { return (hash >> 40) & (kStripes - 1); }
   // Runs queued work in order: whatever is no longer blocked, up to a waiting lend.
   void Pump();
+  // Appends `w` to deferred_, counting it if it is a lend.
+  void Defer(ShardWork* w);
 
   Worker* lent_to_ = nullptr;
   TaskList deferred_;

@@ -48,6 +48,14 @@ class HashTable {
     const Entry* e = tables_[0][hash & (size_[0] - 1)];
     if (e != nullptr) __builtin_prefetch(e);
   }
+  // Stage 0: PrefetchBucket; stage 1: PrefetchChain (for callers that loop over both stages).
+  void Prefetch(uint64_t hash, int stage) const {
+    if (stage == 0) {
+      PrefetchBucket(hash);
+    } else {
+      PrefetchChain(hash);
+    }
+  }
   // Adds an entry whose key is not present.
   void Insert(Entry* e, uint64_t hash);
   // Unlinks the entry at `link` (from Find with the same hash) and returns it; the caller frees it.
