@@ -48,14 +48,8 @@ class KeyCommandsTest : public SharedServerTest<KeyCommandsTest> {
   ScanPage Scan(const std::string& cursor, const std::vector<std::string>& options = {}) {
     std::vector<std::string> args = {"SCAN", cursor};
     args.insert(args.end(), options.begin(), options.end());
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (const auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    auto* r = static_cast<redisReply*>(
-        redisCommandArgv(c().raw(), static_cast<int>(args.size()), argv.data(), lens.data()));
+    Client::ReplyPtr reply = c().Command(args);
+    redisReply* r = reply.get();
     ScanPage page;
     EXPECT_NE(r, nullptr);
     if (r == nullptr) return page;
@@ -66,7 +60,6 @@ class KeyCommandsTest : public SharedServerTest<KeyCommandsTest> {
         page.keys.emplace_back(r->element[1]->element[i]->str, r->element[1]->element[i]->len);
       }
     }
-    freeReplyObject(r);
     return page;
   }
 

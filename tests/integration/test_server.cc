@@ -146,31 +146,39 @@ std::string Client::Format(const redisReply* r) {
   }
 }
 
+namespace {
+// hiredis's argv form of a command.
+struct Argv {
+  explicit Argv(const std::vector<std::string>& args) {
+    for (const auto& a : args) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+    }
+  }
+  int argc() const { return static_cast<int>(ptrs.size()); }
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+};
+}  // namespace
+
+Client::ReplyPtr Client::Command(const std::vector<std::string>& args) {
+  if (!connected()) return nullptr;
+  Argv argv(args);
+  return ReplyPtr(static_cast<redisReply*>(
+      redisCommandArgv(ctx_, argv.argc(), argv.ptrs.data(), argv.lens.data())));
+}
+
 std::string Client::Run(const std::vector<std::string>& args) {
   if (!connected()) return "(disconnected)";
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  auto* r = static_cast<redisReply*>(
-      redisCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data()));
-  std::string s = Format(r);
-  if (r != nullptr) freeReplyObject(r);
-  return s;
+  ReplyPtr r = Command(args);
+  return Format(r.get());
 }
 
 std::vector<std::string> Client::Pipeline(const std::vector<std::vector<std::string>>& cmds) {
   std::vector<std::string> out;
   for (const auto& args : cmds) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (const auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    redisAppendCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data());
+    Argv argv(args);
+    redisAppendCommandArgv(ctx_, argv.argc(), argv.ptrs.data(), argv.lens.data());
   }
   for (size_t i = 0; i < cmds.size(); ++i) {
     void* reply = nullptr;

@@ -51,6 +51,14 @@ class Client {
   bool connected() const { return ctx_ != nullptr && ctx_->err == 0; }
   redisContext* raw() { return ctx_; }
 
+  struct ReplyDeleter {
+    void operator()(redisReply* r) const {
+      if (r != nullptr) freeReplyObject(r);
+    }
+  };
+  using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+  // Runs one command and returns hiredis's reply (null if the connection broke).
+  ReplyPtr Command(const std::vector<std::string>& args);
   // Runs one command and returns its formatted reply ("(disconnected)" if the connection broke).
   std::string Run(const std::vector<std::string>& args);
   std::string operator()(std::initializer_list<std::string> args) { return Run(args); }
