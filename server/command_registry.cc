@@ -49,6 +49,10 @@ CommandRegistry::CommandRegistry() {
   RegisterConfigCommands(*this);
   RegisterClientCommands(*this);
   RegisterIntrospectionCommands(*this);
+  RegisterHashCommands(*this);
+  RegisterListCommands(*this);
+  RegisterSetCommands(*this);
+  RegisterSortedSetCommands(*this);
   CheckDocumented();
 }
 

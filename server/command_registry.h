@@ -120,5 +120,9 @@ void RegisterTransactionCommands(CommandRegistry& r);
 void RegisterConfigCommands(CommandRegistry& r);
 void RegisterClientCommands(CommandRegistry& r);
 void RegisterIntrospectionCommands(CommandRegistry& r);
+void RegisterHashCommands(CommandRegistry& r);
+void RegisterListCommands(CommandRegistry& r);
+void RegisterSetCommands(CommandRegistry& r);
+void RegisterSortedSetCommands(CommandRegistry& r);
 
 }  // namespace redwing

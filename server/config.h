@@ -53,6 +53,15 @@ class Config {
     return client_query_buffer_limit_.load(std::memory_order_relaxed);
   }
   int hz() const { return static_cast<int>(hz_.load(std::memory_order_relaxed)); }
+  // Compact-encoding thresholds (Redis's directive names).
+  int64_t hash_max_listpack_entries() const { return hash_max_listpack_entries_.load(kRelaxed); }
+  int64_t hash_max_listpack_value() const { return hash_max_listpack_value_.load(kRelaxed); }
+  int64_t list_max_listpack_size() const { return list_max_listpack_size_.load(kRelaxed); }
+  int64_t set_max_intset_entries() const { return set_max_intset_entries_.load(kRelaxed); }
+  int64_t set_max_listpack_entries() const { return set_max_listpack_entries_.load(kRelaxed); }
+  int64_t set_max_listpack_value() const { return set_max_listpack_value_.load(kRelaxed); }
+  int64_t zset_max_listpack_entries() const { return zset_max_listpack_entries_.load(kRelaxed); }
+  int64_t zset_max_listpack_value() const { return zset_max_listpack_value_.load(kRelaxed); }
   bool requirepass_set() const { return has_requirepass_.load(std::memory_order_acquire); }
   std::string requirepass() const;
   std::string bind() const;
@@ -64,6 +73,7 @@ class Config {
   struct Directive;
 
  private:
+  static constexpr std::memory_order kRelaxed = std::memory_order_relaxed;
   friend struct ConfigTable;
   std::string StringValue(const Directive& d) const;
 
@@ -78,6 +88,14 @@ class Config {
   std::atomic<int64_t> proto_max_bulk_len_{512ll * 1024 * 1024};
   std::atomic<int64_t> client_query_buffer_limit_{1024ll * 1024 * 1024};
   std::atomic<int64_t> hz_{10};
+  std::atomic<int64_t> hash_max_listpack_entries_{128};
+  std::atomic<int64_t> hash_max_listpack_value_{64};
+  std::atomic<int64_t> list_max_listpack_size_{-2};
+  std::atomic<int64_t> set_max_intset_entries_{512};
+  std::atomic<int64_t> set_max_listpack_entries_{128};
+  std::atomic<int64_t> set_max_listpack_value_{64};
+  std::atomic<int64_t> zset_max_listpack_entries_{128};
+  std::atomic<int64_t> zset_max_listpack_value_{64};
   std::atomic<int64_t> loglevel_rank_{2};
   std::atomic<bool> has_requirepass_{false};
   std::string requirepass_;

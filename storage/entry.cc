@@ -1,7 +1,10 @@
 #include "storage/entry.h"
 
 #include <cstdlib>
+#include <memory>
 #include <new>
+
+#include "storage/collection.h"
 
 #if __has_include(<malloc.h>)
 #include <malloc.h>
@@ -9,40 +12,125 @@
 
 namespace redwing {
 
+const char* EncodingName(Encoding encoding) {
+  switch (encoding) {
+    case Encoding::kString:
+      return "raw";
+    case Encoding::kListpack:
+      return "listpack";
+    case Encoding::kIntset:
+      return "intset";
+    case Encoding::kQuicklist:
+      return "quicklist";
+    case Encoding::kHashtable:
+      return "hashtable";
+    case Encoding::kSkiplist:
+      return "skiplist";
+  }
+  return "unknown";
+}
+
 size_t Entry::BlockSize(size_t key_len, size_t value_len, bool expire) {
   return sizeof(Entry) + (expire ? sizeof(int64_t) : 0) + key_len + sizeof(uint32_t) + value_len;
 }
 
-Entry* Entry::NewString(std::string_view key, std::string_view value, int64_t expire_at_ms) {
-  bool expire = expire_at_ms >= 0;
-  void* mem = std::malloc(BlockSize(key.size(), value.size(), expire));
+namespace {
+
+void* Allocate(size_t size) {
+  void* mem = std::malloc(size);
   if (mem == nullptr) throw std::bad_alloc();
-  Entry* e = new (mem) Entry();
+  return mem;
+}
+
+}  // namespace
+
+Entry* Entry::New(std::string_view key, ValueType type, Encoding encoding, std::string_view value,
+                  int64_t expire_at_ms) {
+  bool expire = expire_at_ms >= 0;
+  Entry* e = new (Allocate(BlockSize(key.size(), value.size(), expire))) Entry();
   e->next_ = nullptr;
   e->key_len_ = static_cast<uint32_t>(key.size());
-  e->type_ = static_cast<uint8_t>(ValueType::kString);
+  e->type_ = static_cast<uint8_t>(type);
   e->flags_ = expire ? kHasExpire : 0;
+  e->encoding_ = static_cast<uint8_t>(encoding);
   e->spare_ = 0;
   if (expire) e->set_expire_at_ms(expire_at_ms);
   char* k = const_cast<char*>(e->key_data());
   std::memcpy(k, key.data(), key.size());
-  uint32_t vlen = static_cast<uint32_t>(value.size());
-  std::memcpy(k + key.size(), &vlen, sizeof(vlen));
-  if (!value.empty()) std::memcpy(k + key.size() + sizeof(vlen), value.data(), value.size());
+  e->set_value_len(value.size());
+  if (!value.empty()) std::memcpy(e->mutable_value_data(), value.data(), value.size());
   return e;
 }
 
+Entry* Entry::NewObject(std::string_view key, ValueType type, Encoding encoding, Collection* object,
+                        int64_t expire_at_ms) {
+  return New(key, type, encoding,
+             std::string_view(reinterpret_cast<const char*>(&object), sizeof(object)),
+             expire_at_ms);
+}
+
 void Entry::Free(Entry* e) {
+  if (e->is_object()) delete e->object();
   std::free(e);
 }
 
-Entry* Entry::ResizeString(Entry* e, size_t len) {
+void Entry::FreeBlock(Entry* e) {
+  std::free(e);
+}
+
+Entry* Entry::Rekey(const Entry* e, std::string_view key) {
+  Entry* n =
+      New(key, e->type(), e->encoding(), e->value(), e->has_expire() ? e->expire_at_ms() : -1);
+  n->flags_ = e->flags_;
+  return n;
+}
+
+Entry* Entry::Clone(const Entry* e, std::string_view key) {
+  if (!e->is_object()) return Rekey(e, key);
+  std::unique_ptr<Collection> copy = e->object()->Clone();
+  Entry* n = NewObject(key, e->type(), e->encoding(), copy.get(),
+                       e->has_expire() ? e->expire_at_ms() : -1);
+  copy.release();
+  n->flags_ = e->flags_;
+  return n;
+}
+
+Entry* Entry::ResizeValue(Entry* e, size_t len) {
   size_t size = BlockSize(e->key_len_, len, e->has_expire());
   void* mem = std::realloc(e, size);
   if (mem == nullptr) throw std::bad_alloc();
   e = static_cast<Entry*>(mem);
-  uint32_t vlen = static_cast<uint32_t>(len);
-  std::memcpy(const_cast<char*>(e->key_data()) + e->key_len_, &vlen, sizeof(vlen));
+  e->set_value_len(len);
+  return e;
+}
+
+Entry* Entry::SpliceValue(Entry* e, size_t offset, size_t remove, size_t insert) {
+  size_t old_len = e->value_len();
+  size_t tail = old_len - offset - remove;
+  if (insert > remove) {
+    e = ResizeValue(e, old_len + (insert - remove));
+    char* d = e->mutable_value_data();
+    std::memmove(d + offset + insert, d + offset + remove, tail);
+  } else if (insert < remove) {
+    char* d = e->mutable_value_data();
+    std::memmove(d + offset + insert, d + offset + remove, tail);
+    e = ResizeValue(e, old_len - (remove - insert));
+  }
+  return e;
+}
+
+Entry* Entry::ConvertToObject(Entry* e, Encoding encoding, Collection* object) {
+  e = ResizeValue(e, sizeof(object));
+  std::memcpy(e->mutable_value_data(), &object, sizeof(object));
+  e->encoding_ = static_cast<uint8_t>(encoding);
+  return e;
+}
+
+Entry* Entry::ConvertToBytes(Entry* e, Encoding encoding, std::string_view value) {
+  if (e->is_object()) delete e->object();
+  e = ResizeValue(e, value.size());
+  if (!value.empty()) std::memcpy(e->mutable_value_data(), value.data(), value.size());
+  e->encoding_ = static_cast<uint8_t>(encoding);
   return e;
 }
 
@@ -53,12 +141,9 @@ Entry* Entry::WithExpire(Entry* e, int64_t expire_at_ms) {
     return e;
   }
   // The key and value shift by 8 bytes: build the new block and move the tail across.
-  size_t tail = e->key_len_ + sizeof(uint32_t) +
-                (e->type() == ValueType::kString ? e->string_len() : sizeof(void*));
+  size_t tail = e->key_len_ + sizeof(uint32_t) + e->value_len();
   size_t size = sizeof(Entry) + (want ? sizeof(int64_t) : 0) + tail;
-  void* mem = std::malloc(size);
-  if (mem == nullptr) throw std::bad_alloc();
-  Entry* n = static_cast<Entry*>(mem);
+  Entry* n = static_cast<Entry*>(Allocate(size));
   std::memcpy(static_cast<void*>(n), static_cast<const void*>(e), sizeof(Entry));
   n->flags_ = want ? (e->flags_ | kHasExpire) : (e->flags_ & ~kHasExpire);
   if (want) n->set_expire_at_ms(expire_at_ms);
@@ -71,8 +156,7 @@ size_t Entry::AllocatedSize(const Entry* e) {
 #if __has_include(<malloc.h>)
   return malloc_usable_size(const_cast<Entry*>(e));
 #else
-  return BlockSize(e->key_len_, e->type() == ValueType::kString ? e->string_len() : 8,
-                   e->has_expire());
+  return BlockSize(e->key_len_, e->value_len(), e->has_expire());
 #endif
 }
 

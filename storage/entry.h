@@ -7,19 +7,41 @@
 
 namespace redwing {
 
+class Collection;
+
 enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
+
+// How an entry's value is stored. kString: the bytes of a string (OBJECT ENCODING tells int,
+// embstr and raw apart from the bytes and the raw flag). kListpack and kIntset: a compact
+// encoding whose bytes live in the entry block (storage/listpack.h, storage/intset.h). The rest:
+// the value bytes are a pointer to the Collection that owns the elements.
+enum class Encoding : uint8_t {
+  kString = 0,
+  kListpack = 1,
+  kIntset = 2,
+  kQuicklist = 3,
+  kHashtable = 4,
+  kSkiplist = 5,
+};
+
+// The name OBJECT ENCODING prints for a collection encoding.
+const char* EncodingName(Encoding encoding);
 
 // One key and its value in a single heap block: the whole per-key cost is this block plus one
 // bucket pointer in the HashTable. Layout:
 //
-//   [Entry: next 8 | key_len 4 | type 1 | flags 1 | spare 2]   16 bytes
+//   [Entry: next 8 | key_len 4 | type 1 | flags 1 | encoding 1 | spare 1]  16 bytes
 //   [expire_at_ms: int64]                                      only if kHasExpire
 //   [key bytes]
-//   [value]    kString: uint32 length + bytes
+//   [value]    uint32 length + bytes: a string's bytes, a compact encoding's bytes, or (for
+//              the pointer encodings) the 8-byte address of the owning Collection
 //
 // The block is sized exactly (the allocator's size classes give amortised growth for APPEND),
 // so changing the value's size or adding/removing an expiry reallocates the block: callers hold
 // an Entry** link from the HashTable and store the new address through it.
+//
+// Entries also serve as the elements of the big collections' hash tables (a hash field and its
+// value, a set member with no value), so those cost one block per element too.
 //
 // An Entry belongs to the shard whose table holds it: touched only by that shard's owner (or the
 // thread it is lent to; see server/shard.h).
@@ -30,14 +52,40 @@ class Entry {
       2;  // grown in place (APPEND/SETRANGE): OBJECT ENCODING raw
 
   // Allocates a string entry. expire_at_ms < 0 means no expiry.
-  static Entry* NewString(std::string_view key, std::string_view value, int64_t expire_at_ms);
+  static Entry* NewString(std::string_view key, std::string_view value, int64_t expire_at_ms) {
+    return New(key, ValueType::kString, Encoding::kString, value, expire_at_ms);
+  }
+  // Allocates an entry whose value bytes are `value` (a string or a compact encoding).
+  static Entry* New(std::string_view key, ValueType type, Encoding encoding, std::string_view value,
+                    int64_t expire_at_ms);
+  // Allocates an entry that owns `object` (a pointer encoding).
+  static Entry* NewObject(std::string_view key, ValueType type, Encoding encoding,
+                          Collection* object, int64_t expire_at_ms);
+  // Frees the block and the Collection it owns.
   static void Free(Entry* e);
-  // Returns a string entry with the same key and expiry whose value has `len` bytes; the first
-  // min(old, len) bytes are kept. May move the block: `e` is invalid afterwards.
-  static Entry* ResizeString(Entry* e, size_t len);
+  // Frees the block only: its Collection now belongs to another entry (see Rekey).
+  static void FreeBlock(Entry* e);
+  // A new block holding `e`'s value, encoding and expiry under another key. A Collection moves to
+  // the new block: free `e` with FreeBlock afterwards. (RENAME.)
+  static Entry* Rekey(const Entry* e, std::string_view key);
+  // A deep copy of `e` under `key` (COPY): the Collection, if any, is cloned.
+  static Entry* Clone(const Entry* e, std::string_view key);
+  // Returns the entry with `len` value bytes; the first min(old, len) bytes are kept. May move
+  // the block: `e` is invalid afterwards.
+  static Entry* ResizeValue(Entry* e, size_t len);
+  static Entry* ResizeString(Entry* e, size_t len) { return ResizeValue(e, len); }
+  // Replaces `remove` value bytes at `offset` with `insert` bytes (left uninitialised), moving
+  // the bytes after them. May move the block.
+  static Entry* SpliceValue(Entry* e, size_t offset, size_t remove, size_t insert);
+  // Converts a compact entry to a pointer encoding owning `object` (the caller has moved the
+  // elements into it), or back (object == nullptr: `value` becomes the value bytes; the old
+  // Collection is deleted). May move the block.
+  static Entry* ConvertToObject(Entry* e, Encoding encoding, Collection* object);
+  static Entry* ConvertToBytes(Entry* e, Encoding encoding, std::string_view value);
   // Returns the entry with its expiry set (ms >= 0) or removed (ms < 0). May move the block.
   static Entry* WithExpire(Entry* e, int64_t expire_at_ms);
-  // Bytes the block occupies in the allocator (for MEMORY USAGE / accounting).
+  // Bytes the block occupies in the allocator (for MEMORY USAGE / accounting); the Collection,
+  // if any, is not counted.
   static size_t AllocatedSize(const Entry* e);
 
   Entry* next() const { return next_; }
@@ -45,6 +93,18 @@ class Entry {
   Entry*& mutable_next_link() { return next_; }
 
   ValueType type() const { return static_cast<ValueType>(type_); }
+  Encoding encoding() const { return static_cast<Encoding>(encoding_); }
+  // Whether the value bytes are a Collection pointer.
+  bool is_object() const { return encoding_ >= static_cast<uint8_t>(Encoding::kQuicklist); }
+  Collection* object() const {
+    Collection* c;
+    std::memcpy(&c, value_data(), sizeof(c));
+    return c;
+  }
+  template <typename T>
+  T* object_as() const {
+    return static_cast<T*>(object());
+  }
   bool has_expire() const { return (flags_ & kHasExpire) != 0; }
   int64_t expire_at_ms() const {
     int64_t v;
@@ -57,14 +117,18 @@ class Entry {
 
   std::string_view key() const { return {key_data(), key_len_}; }
 
-  // kString only.
-  std::string_view string_value() const { return {string_data(), string_len()}; }
-  char* mutable_string_data() { return const_cast<char*>(string_data()); }
-  size_t string_len() const {
+  // The value bytes (a string's bytes, or a compact encoding's).
+  std::string_view value() const { return {value_data(), value_len()}; }
+  char* mutable_value_data() { return const_cast<char*>(value_data()); }
+  size_t value_len() const {
     uint32_t n;
     std::memcpy(&n, key_data() + key_len_, sizeof(n));
     return n;
   }
+  // kString names for the same.
+  std::string_view string_value() const { return value(); }
+  char* mutable_string_data() { return mutable_value_data(); }
+  size_t string_len() const { return value_len(); }
 
  private:
   Entry() = default;
@@ -73,13 +137,18 @@ class Entry {
   char* payload() { return reinterpret_cast<char*>(this) + sizeof(Entry); }
   const char* payload() const { return reinterpret_cast<const char*>(this) + sizeof(Entry); }
   const char* key_data() const { return payload() + (has_expire() ? sizeof(int64_t) : 0); }
-  const char* string_data() const { return key_data() + key_len_ + sizeof(uint32_t); }
+  const char* value_data() const { return key_data() + key_len_ + sizeof(uint32_t); }
+  void set_value_len(size_t len) {
+    uint32_t n = static_cast<uint32_t>(len);
+    std::memcpy(const_cast<char*>(key_data()) + key_len_, &n, sizeof(n));
+  }
 
   Entry* next_;
   uint32_t key_len_;
   uint8_t type_;
   uint8_t flags_;
-  uint16_t spare_;
+  uint8_t encoding_;
+  uint8_t spare_;
 };
 
 static_assert(sizeof(Entry) == 16);

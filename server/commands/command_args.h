@@ -145,8 +145,12 @@ const CommandDoc* FindCommandDoc(std::string_view name);
 // Every row, in table order.
 const std::vector<CommandDoc>& AllCommandDocs();
 
-// The rows as written (grammar not yet parsed): defined in command_args_table.cc, where each
-// command family's documentation lives.
+// The rows as written (grammar not yet parsed): defined in command_args_table.cc, which appends
+// the rows of the data-type families, each kept in its own file (command_args_<family>.cc).
 std::vector<CommandDoc> CommandDocRows();
+void AppendHashCommandDocs(std::vector<CommandDoc>* rows);
+void AppendListCommandDocs(std::vector<CommandDoc>* rows);
+void AppendSetCommandDocs(std::vector<CommandDoc>* rows);
+void AppendSortedSetCommandDocs(std::vector<CommandDoc>* rows);
 
 }  // namespace redwing

@@ -8,7 +8,9 @@
 
 namespace redwing {
 
-std::vector<CommandDoc> CommandDocRows() {
+namespace {
+
+std::vector<CommandDoc> CoreCommandDocRows() {
   return {
       // connection
       {.name = "auth",
@@ -776,6 +778,17 @@ std::vector<CommandDoc> CommandDocRows() {
        .complexity = "O(1) for every key.",
        .key_specs = {{.flags = "RO", .begin_search = AtIndex(1), .find_keys = KeyRange(-1, 1, 0)}}},
   };
+}
+
+}  // namespace
+
+std::vector<CommandDoc> CommandDocRows() {
+  std::vector<CommandDoc> rows = CoreCommandDocRows();
+  AppendHashCommandDocs(&rows);
+  AppendListCommandDocs(&rows);
+  AppendSetCommandDocs(&rows);
+  AppendSortedSetCommandDocs(&rows);
+  return rows;
 }
 
 }  // namespace redwing

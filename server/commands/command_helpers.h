@@ -31,6 +31,13 @@ inline std::optional<int64_t> IntArg(CommandContext& ctx, std::string_view s) {
   return v;
 }
 
+// Replies WRONGTYPE (and returns true) if `e` exists and holds another type than `want`.
+inline bool IsWrongType(CommandContext& ctx, const Entry* e, ValueType want) {
+  if (e == nullptr || e->type() == want) return false;
+  ctx.reply->Error(errors::kWrongType);
+  return true;
+}
+
 // Replies a command's HELP text: one simple string per line, as Redis does.
 template <size_t N>
 void ReplyHelp(CommandContext& ctx, const char* const (&lines)[N]) {

@@ -64,11 +64,9 @@ const char* StringEncoding(const Entry& e) {
   return "raw";
 }
 
-// A copy of `e` (value, expiry and encoding) stored under `key`.
-Entry* CopyEntry(const Entry& e, std::string_view key) {
-  Entry* copy = Entry::NewString(key, e.string_value(), e.has_expire() ? e.expire_at_ms() : -1);
-  if (e.raw_encoding()) copy->set_raw_encoding();
-  return copy;
+// OBJECT ENCODING's answer for a value.
+const char* EncodingOf(const Entry& e) {
+  return e.type() == ValueType::kString ? StringEncoding(e) : EncodingName(e.encoding());
 }
 
 // A DB index argument of MOVE / COPY ... DB: an int, then an existing database. Replies with
@@ -304,8 +302,8 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
     return;
   }
   Entry* old = sdb.Detach(sdb.Find(src));  // re-found: the lookup of dst may have rehashed
-  Entry* moved = CopyEntry(*old, dst);
-  Entry::Free(old);
+  Entry* moved = Entry::Rekey(old, dst);
+  Entry::FreeBlock(old);
   ddb.Put(moved);
   nx ? ctx.reply->Integer(1) : ctx.reply->Ok();
 }
@@ -344,7 +342,7 @@ void Copy(CommandContext& ctx) {
     ctx.reply->Integer(0);
     return;
   }
-  ddb.Put(CopyEntry(*sdb.Find(src).entry(), dst));
+  ddb.Put(Entry::Clone(sdb.Find(src).entry(), dst));
   ctx.reply->Integer(1);
 }
 
@@ -513,7 +511,7 @@ void ObjectEncoding(CommandContext& ctx) {
     ctx.reply->Null();
     return;
   }
-  ctx.reply->Bulk(StringEncoding(*at.entry()));
+  ctx.reply->Bulk(EncodingOf(*at.entry()));
 }
 
 void ObjectRefcount(CommandContext& ctx) {

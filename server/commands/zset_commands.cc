@@ -1,0 +1,9 @@
+#include "server/commands/command_helpers.h"
+
+namespace redwing {
+
+void RegisterSortedSetCommands(CommandRegistry& r) {
+  (void)r;
+}
+
+}  // namespace redwing

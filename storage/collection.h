@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+namespace redwing {
+
+// The full (non-compact) representation of a hash, list, set or sorted set, owned through a
+// pointer in its key's Entry (see entry.h). Small collections do not have one: their compact
+// encoding lives in the entry block itself.
+//
+// Owned by the entry, and so by the entry's shard: touched only by the thread holding the shard.
+class Collection {
+ public:
+  virtual ~Collection() = default;
+  // Bytes this structure occupies in the allocator, the entry block excluded (MEMORY USAGE).
+  // May estimate from a sample of `samples` elements (0: all), as Redis's MEMORY USAGE does.
+  virtual size_t AllocatedBytes(size_t samples) const = 0;
+  // A deep copy (COPY).
+  virtual std::unique_ptr<Collection> Clone() const = 0;
+};
+
+}  // namespace redwing
