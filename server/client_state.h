@@ -42,6 +42,7 @@ struct ClientState {
   // MULTI/EXEC.
   bool in_multi = false;
   bool multi_error = false;  // a command failed to queue: EXEC answers EXECABORT
+  bool in_exec = false;      // EXEC is running the queued commands (nothing blocks)
   std::vector<QueuedCommand> queued;
 
   // WATCH: keys (with their database) and the flag shards raise when one changes. A key that

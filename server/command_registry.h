@@ -31,6 +31,11 @@ enum CommandFlag : uint32_t {
   // makes EXEC abort. Its handler refuses (SHUTDOWN, the only one); it also carries kCmdNoMulti
   // so that it reaches the handler instead of being queued.
   kCmdRefusedInMulti = 1u << 13,
+  // May block the client (BLPOP...): runs on the client's thread with its keys' shards held, and
+  // never blocks inside MULTI/EXEC (server/blocking.h).
+  kCmdBlocking = 1u << 14,
+  // Printed for commands with a key_finder (never set in a spec: derived).
+  kCmdMovableKeys = 1u << 15,
   // Routing (not printed by COMMAND): where the handler runs.
   kCmdAllShards = 1u << 20,  // needs every shard held (DBSIZE, KEYS, FLUSHALL, ...)
   kCmdClient = 1u << 21,     // runs on the connection's thread with its ClientState

@@ -1,6 +1,10 @@
 #include "server/connection.h"
 
+#include <poll.h>
+#include <unistd.h>
+
 #include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
 #include <asio/write.hpp>
 
 #include "server/connection_socket.h"
@@ -60,6 +64,7 @@ void Connection::Close() {
   asio::error_code ec;
   socket_->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_->socket.close(ec);
+  OnSessionUnblocked();
   session_.Close();
   if (registered_) {
     worker_->loop().connections.erase(registry_position);
@@ -171,6 +176,57 @@ void Connection::ProcessInput() {
   }
   MaybeWrite();
   if (!session_.waiting() && !close_after_write_) DoRead();
+}
+
+void Connection::OnSessionBlocked(int64_t deadline_ms) {
+  if (closed_) return;
+  auto self = shared_from_this();
+  if (deadline_ms > 0) {
+    socket_->block_timer.expires_after(std::chrono::milliseconds(
+        std::max<int64_t>(0, std::min<int64_t>(deadline_ms - NowMs(), int64_t{1} << 40))));
+    socket_->block_timer.async_wait([this, self](const asio::error_code& ec) {
+      if (ec || closed_) return;
+      session_.OnBlockTimeout();
+    });
+  }
+  int fd = ::dup(socket_->socket.native_handle());
+  if (fd < 0) return;  // no watch: a close is noticed when the client is unblocked
+  socket_->peer_watch =
+      std::make_unique<asio::posix::stream_descriptor>(socket_->socket.get_executor(), fd);
+  WatchPeer();
+}
+
+void Connection::WatchPeer() {
+  auto self = shared_from_this();
+  asio::posix::stream_descriptor* watch = socket_->peer_watch.get();
+  watch->async_wait(asio::posix::stream_descriptor::wait_read,
+                    [this, self, watch](const asio::error_code& ec) {
+                      if (ec || closed_ || socket_->peer_watch.get() != watch) return;
+                      if (PeerClosed()) {
+                        Close();
+                      } else {
+                        WatchPeer();  // the client sent more (kept for after the unblock)
+                      }
+                    });
+  // A close that came before the wait was armed raises no new edge: look now (from the loop, not
+  // from inside the session that is blocking).
+  asio::post(socket_->socket.get_executor(), [this, self] {
+    if (!closed_ && socket_->peer_watch != nullptr && PeerClosed()) Close();
+  });
+}
+
+bool Connection::PeerClosed() const {
+  pollfd p{socket_->socket.native_handle(), POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+void Connection::OnSessionUnblocked() {
+  socket_->block_timer.cancel();
+  if (socket_->peer_watch != nullptr) {
+    asio::error_code ec;
+    socket_->peer_watch->close(ec);
+    socket_->peer_watch.reset();
+  }
 }
 
 void Connection::OnSessionResumed() {

@@ -43,6 +43,8 @@ class Connection final : public SessionOwner, public std::enable_shared_from_thi
   // SessionOwner.
   void OnSessionResumed() override;
   std::shared_ptr<void> KeepAlive() override { return shared_from_this(); }
+  void OnSessionBlocked(int64_t deadline_ms) override;
+  void OnSessionUnblocked() override;
 
   // Position in the worker's connection list (worker thread only).
   std::list<Connection*>::iterator registry_position;
@@ -54,6 +56,9 @@ class Connection final : public SessionOwner, public std::enable_shared_from_thi
   // whose arguments live in the parser until its next call).
   void ParseBatch();
   void MaybeWrite();
+  // While blocked: waits for the peer's close on peer_watch.
+  void WatchPeer();
+  bool PeerClosed() const;
 
   Engine* const engine_;
   Worker* const worker_;

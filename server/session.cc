@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <thread>
 
 #include "server/command_context.h"
 #include "server/cycle_clock.h"
@@ -292,7 +293,7 @@ bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view
     shard_scratch_.erase(std::unique(shard_scratch_.begin(), shard_scratch_.end()),
                          shard_scratch_.end());
     bool single = shard_scratch_.size() == 1;
-    if (single && (spec->flags & (kCmdClient | kCmdAsync)) == 0) {
+    if (single && (spec->flags & (kCmdClient | kCmdAsync | kCmdBlocking)) == 0) {
       int s = shard_scratch_[0];
       Shard& shard = engine_->shard(s);
       bool batch_used = !batches_[static_cast<size_t>(s)]->empty();
@@ -355,6 +356,9 @@ void Session::RunOn(const CommandSpec* spec, std::span<const std::string_view> a
   size_t before = sink->size();
   uint64_t start = CycleClock::Now();
   spec->handler(ctx);
+  // Clients blocked on keys this command filled are served now, while their shards are held
+  // (after the whole transaction, inside EXEC).
+  if (HasReadyKeys() && (client == nullptr || !client->in_exec)) ServeReadyKeys(engine_);
   uint64_t spent = CycleClock::Now() - start;
   Worker* w = Worker::Current() != nullptr ? Worker::Current() : worker_;
   auto& c = w->counters().per_command[spec->id];
@@ -453,6 +457,8 @@ bool Session::RunSplit(const CommandSpec* spec, std::span<const std::string_view
 bool Session::AwaitOp(bool done) {
   if (done) {
     keep_alive_.reset();
+    if (block_requested_) return EnterBlocked();
+    rerun_deadline_ms_ = -1;
     return true;
   }
   wait_ = Wait::kOp;
@@ -461,6 +467,89 @@ bool Session::AwaitOp(bool done) {
 
 void Session::OnOpDone() {
   wait_ = Wait::kNone;
+  if (block_requested_) {
+    EnterBlocked();
+    return;
+  }
+  rerun_deadline_ms_ = -1;
+  Resume();
+}
+
+// ---- Blocking commands (server/blocking.h) ----
+
+void Session::Block(const CommandContext& ctx, std::span<const std::string_view> keys,
+                    int64_t timeout_ms, BlockedServeFn serve) {
+  auto c = std::make_shared<BlockedClient>();
+  c->worker = worker_;
+  c->session = this;
+  c->owner = owner_->KeepAlive();
+  c->spec = ctx.spec;
+  c->args.assign(ctx.args.begin(), ctx.args.end());
+  c->db = client_.db;
+  c->resp = client_.resp;
+  c->serve = serve;
+  for (std::string_view k : keys) {
+    if (std::find(c->keys.begin(), c->keys.end(), k) == c->keys.end()) c->keys.emplace_back(k);
+  }
+  // The caller holds every key's shard.
+  for (const std::string& k : c->keys)
+    engine_->shard(engine_->ShardOfKey(k)).blocking().Add(c->db, k, c);
+  if (rerun_deadline_ms_ >= 0) {
+    block_deadline_ms_ = rerun_deadline_ms_;
+  } else if (timeout_ms == 0 || timeout_ms > INT64_MAX - client_.last_interaction_ms) {
+    block_deadline_ms_ = 0;
+  } else {
+    block_deadline_ms_ = client_.last_interaction_ms + timeout_ms;
+  }
+  rerun_deadline_ms_ = -1;
+  blocked_ = std::move(c);
+  block_requested_ = true;
+}
+
+bool Session::EnterBlocked() {
+  block_requested_ = false;
+  wait_ = Wait::kBlocked;
+  keep_alive_ = owner_->KeepAlive();  // until LeaveBlocked, on this thread
+  owner_->OnSessionBlocked(block_deadline_ms_);
+  return false;
+}
+
+void Session::LeaveBlocked() {
+  blocked_.reset();
+  owner_->OnSessionUnblocked();
+  wait_ = Wait::kNone;
+}
+
+void Session::OnBlockedWake(const BlockedClient* c, const std::string& bytes, bool rerun) {
+  if (blocked_.get() != c || wait_ != Wait::kBlocked) return;
+  if (rerun) {
+    // Run the command again (through the normal routing, with every shard it needs), keeping
+    // the deadline; it may block again.
+    rerun_args_ = std::move(blocked_->args);
+    stalled_.assign(rerun_args_.begin(), rerun_args_.end());
+    has_stalled_ = true;
+    rerun_deadline_ms_ = block_deadline_ms_;
+  } else {
+    out_.Append(bytes);
+  }
+  LeaveBlocked();
+  Resume();
+}
+
+void Session::OnBlockTimeout() {
+  std::shared_ptr<BlockedClient> c = blocked_;
+  if (c == nullptr || wait_ != Wait::kBlocked) return;
+  int expected = BlockedClient::kWaiting;
+  while (
+      !c->state.compare_exchange_weak(expected, BlockedClient::kDone, std::memory_order_acq_rel)) {
+    if (expected == BlockedClient::kDone) return;  // served: the reply is on its way
+    expected = BlockedClient::kWaiting;            // a shard is serving it this instant
+    std::this_thread::yield();
+  }
+  UnregisterBlocked(engine_, c, nullptr);
+  ReplyBuilder rb(&out_, client_.resp);
+  rb.NullArray();
+  LeaveBlocked();
   Resume();
 }
 
@@ -554,10 +643,13 @@ void Session::ExecHeld() {
     return;
   }
   rb.ArrayHeader(queued.size());
+  client_.in_exec = true;
   for (const QueuedCommand& q : queued) {
     std::vector<std::string_view> views(q.args.begin(), q.args.end());
     RunHere(q.spec, views, &out_, &client_);
   }
+  client_.in_exec = false;
+  if (HasReadyKeys()) ServeReadyKeys(engine_);
 }
 
 void Session::DiscardTransaction() {
@@ -583,6 +675,20 @@ void Session::UnwatchAll() {
 
 void Session::Close() {
   UnwatchAll();
+  if (std::shared_ptr<BlockedClient> c = blocked_) {
+    int expected = BlockedClient::kWaiting;
+    while (!c->state.compare_exchange_weak(expected, BlockedClient::kDone,
+                                           std::memory_order_acq_rel)) {
+      if (expected == BlockedClient::kDone) break;  // served: its reply will be dropped
+      expected = BlockedClient::kWaiting;
+      std::this_thread::yield();
+    }
+    if (expected == BlockedClient::kWaiting) UnregisterBlocked(engine_, c, nullptr);
+    blocked_.reset();
+    wait_ = Wait::kNone;
+    // The connection may be what keep_alive_ holds last: let it go after this call returns.
+    if (keep_alive_ != nullptr) worker_->Post(new FunctionTask([k = std::move(keep_alive_)] {}));
+  }
 }
 
 }  // namespace redwing

@@ -10,6 +10,7 @@
 
 #include "protocol/byte_buffer.h"
 #include "protocol/reply_builder.h"
+#include "server/blocking.h"
 #include "server/client_state.h"
 #include "server/command_registry.h"
 #include "server/multi_shard_op.h"
@@ -30,6 +31,11 @@ class SessionOwner {
   virtual std::shared_ptr<void> KeepAlive() = 0;
   // The CLIENT LIST line of this connection.
   virtual std::string Describe(int64_t now_ms) const = 0;
+  // The session blocked (BLPOP...) until `deadline_ms` (wall clock; 0: no deadline): call
+  // Session::OnBlockTimeout then, and close the connection if the peer goes away meanwhile.
+  virtual void OnSessionBlocked(int64_t deadline_ms) = 0;
+  // The session is no longer blocked: stop the timer and the watch.
+  virtual void OnSessionUnblocked() = 0;
 };
 
 // Executes one client's commands, in order, against the sharded keyspace; replies accumulate in
@@ -94,6 +100,20 @@ class Session {
   void RetryPaused();
   bool paused() const { return wait_ == Wait::kPaused; }
 
+  // Blocking commands (server/blocking.h). CanBlock: false inside EXEC (the command then answers
+  // as if it timed out). Block: called by a kCmdBlocking handler that found nothing to take;
+  // registers the client under `keys` and suspends it until a serve, the timeout (ms; 0: none)
+  // or the connection's end.
+  bool CanBlock() const { return !client_.in_exec; }
+  void Block(const CommandContext& ctx, std::span<const std::string_view> keys, int64_t timeout_ms,
+             BlockedServeFn serve);
+  bool blocked() const { return wait_ == Wait::kBlocked; }
+  // On this session's thread: a shard served the blocked client `c` (its reply is `bytes`), or
+  // asks it to run its command again (`rerun`).
+  void OnBlockedWake(const BlockedClient* c, const std::string& bytes, bool rerun);
+  // On this session's thread: the blocking timeout expired.
+  void OnBlockTimeout();
+
   // Transactions (called by their command handlers, on this thread).
   void DiscardTransaction();
   void UnwatchAll();
@@ -106,7 +126,7 @@ class Session {
     uint32_t begin;
     uint32_t end;
   };
-  enum class Wait { kNone, kRound, kOp, kAsync, kPaused };
+  enum class Wait { kNone, kRound, kOp, kAsync, kPaused, kBlocked };
 
   ByteBuffer& Sink() { return round_ ? round_out_ : out_; }
   bool ExecuteOne(std::span<const std::string_view> args);
@@ -132,6 +152,10 @@ class Session {
   // for OnOpDone().
   bool AwaitOp(bool done);
   void OnOpDone();
+  // After a command that called Block(): suspends the session. Returns false.
+  bool EnterBlocked();
+  // Ends the blocked state (the caller has settled the BlockedClient's fate).
+  void LeaveBlocked();
   bool Exec(std::span<const std::string_view> args);
   void ExecHeld();
   bool IsPaused(const CommandSpec* spec) const;
@@ -170,6 +194,13 @@ class Session {
   MultiShardOp op_;
   SplitOp split_;
   std::shared_ptr<void> keep_alive_;
+  // Blocking: the client while blocked; the deadline (wall clock ms, 0: none) it keeps when woken
+  // to run its command again (-1: none pending); the arguments of that re-run.
+  std::shared_ptr<BlockedClient> blocked_;
+  bool block_requested_ = false;
+  int64_t block_deadline_ms_ = 0;
+  int64_t rerun_deadline_ms_ = -1;
+  std::vector<std::string> rerun_args_;
   std::vector<int> key_index_scratch_;
   std::vector<int> shard_scratch_;
 };

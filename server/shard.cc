@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "server/blocking.h"
 #include "server/worker.h"
 
 namespace redwing {
@@ -17,7 +18,10 @@ Shard::Shard(int index, int num_dbs, Worker* owner) : index_(index), owner_(owne
   dbs_.reserve(static_cast<size_t>(num_dbs));
   for (int i = 0; i < num_dbs; ++i)
     dbs_.push_back(std::make_unique<Database>(&clock_, &stats_));
+  blocking_ = std::make_unique<BlockingTable>(this);
 }
+
+Shard::~Shard() = default;
 
 void Shard::Enqueue(ShardWork* w) {
   if (pumping_) {

@@ -11,6 +11,7 @@
 
 namespace redwing {
 
+class BlockingTable;
 class Worker;
 class Shard;
 
@@ -63,6 +64,7 @@ class ShardWork : public Task {
 class Shard {
  public:
   Shard(int index, int num_dbs, Worker* owner);
+  ~Shard();
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
@@ -74,6 +76,8 @@ class Shard {
     return *dbs_[static_cast<size_t>(i)];
   }
   CommandClock& clock() { return clock_; }
+  // The clients blocked on this shard's keys (thread holding the shard only).
+  BlockingTable& blocking() { return *blocking_; }
   ShardStats& stats() { return stats_; }
 
   // True when the owner may run work on the shard now: not lent and no lend waiting. Work that
@@ -112,6 +116,7 @@ class Shard {
   const int index_;
   Worker* const owner_;
   std::vector<std::unique_ptr<Database>> dbs_;
+  std::unique_ptr<BlockingTable> blocking_;
   CommandClock clock_;
   ShardStats stats_;
   static constexpr size_t kStripes = 1 << 14;

@@ -38,6 +38,9 @@ void Database::Put(KeyRef at, Entry* e) {
     table_.Insert(e, at.hash != 0 ? at.hash : HashKey(e->key()));
   }
   Modified(e->key());
+  if (listener_ != nullptr && (e->type() == ValueType::kList || e->type() == ValueType::kZSet)) {
+    listener_->OnCollectionStored(e->key());
+  }
 }
 
 void Database::Put(Entry* e) {

@@ -44,6 +44,16 @@ struct KeyRef {
   explicit operator bool() const { return link != nullptr; }
 };
 
+// Told when a list or sorted set is stored under a key: clients blocked on that key may now be
+// served (server/blocking.h). Installed only while some client is blocked in the database.
+class CollectionStoredListener {
+ public:
+  virtual void OnCollectionStored(std::string_view key) = 0;
+
+ protected:
+  ~CollectionStoredListener() = default;
+};
+
 // One logical database (SELECT n) inside one shard: the key table, TTL bookkeeping, lazy and
 // active expiry, and the WATCH hooks. Every lookup goes through Find(), which deletes a key whose
 // TTL has passed, so an expired key is never returned.
@@ -107,6 +117,8 @@ class Database {
   // One step of background rehashing (bounded work).
   void RehashStep() { table_.RehashStep(100); }
 
+  void set_stored_listener(CollectionStoredListener* l) { listener_ = l; }
+
   HashTable& table() { return table_; }
   const HashTable& table() const { return table_; }
 
@@ -121,6 +133,7 @@ class Database {
   int64_t avg_ttl_ms_ = 0;
   const CommandClock* clock_;
   ShardStats* stats_;
+  CollectionStoredListener* listener_ = nullptr;
   std::unordered_map<std::string, std::vector<std::shared_ptr<WatchState>>> watches_;
 };
 

@@ -27,12 +27,14 @@ const std::pair<uint32_t, const char*> kFlagNames[] = {
     {kCmdAdmin, "admin"},
     {kCmdPubSub, "pubsub"},
     {kCmdNoScript, "noscript"},
+    {kCmdBlocking, "blocking"},
     {kCmdLoading, "loading"},
     {kCmdStale, "stale"},
     {kCmdSkipSlowlog, "skip_slowlog"},
     {kCmdFast, "fast"},
     {kCmdNoAuth, "no_auth"},
     {kCmdRefusedInMulti, "no_multi"},
+    {kCmdMovableKeys, "movablekeys"},
     {kCmdAllowBusy, "allow_busy"},
 };
 
@@ -128,12 +130,15 @@ void WriteInfo(ReplyBuilder& r, const CommandSpec& c) {
   r.ArrayHeader(10);
   r.Bulk(c.name);
   r.Integer(c.arity);
+  // Keys found by a key finder (a numkeys argument...) are "movable", as Redis says.
+  const uint32_t flags =
+      c.flags | (c.key_finder != nullptr ? static_cast<uint32_t>(kCmdMovableKeys) : 0u);
   size_t nflags = 0;
   for (auto [bit, name] : kFlagNames)
-    nflags += (c.flags & bit) ? 1 : 0;
+    nflags += (flags & bit) ? 1 : 0;
   r.SetHeader(nflags);
   for (auto [bit, name] : kFlagNames) {
-    if (c.flags & bit) r.SimpleString(name);
+    if (flags & bit) r.SimpleString(name);
   }
   r.Integer(c.first_key);
   r.Integer(c.last_key);
