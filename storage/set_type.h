@@ -62,6 +62,10 @@ bool Add(Entry** link, const SetMember& member, const SetLimits& limits);
 bool Remove(Entry** link, std::string_view member);
 // A random member (the set must not be empty); valid until the set changes.
 SetMember Random(Entry* e, uint64_t random);
+// Removes a random member (the set must not be empty), first passing it to fn(const SetMember&)
+// (SPOP: the reply copies it before it goes). The caller deletes a set left empty.
+template <typename Fn>
+void PopRandom(Entry** link, uint64_t random, Fn&& fn);
 
 // Calls fn(const SetMember&) for every member, in the encoding's order (intset: ascending;
 // listpack: insertion; hashtable: the table's). fn must not change the set.
@@ -91,6 +95,40 @@ void ForEach(const Entry* e, Fn&& fn) {
         fn(m);
       });
       break;
+  }
+}
+
+template <typename Fn>
+void PopRandom(Entry** link, uint64_t random, Fn&& fn) {
+  switch ((*link)->encoding()) {
+    case Encoding::kIntset: {
+      IntsetView is((*link)->value());
+      size_t index = random % is.size();
+      SetMember m;
+      m.is_int = true;
+      m.integer = is.Get(index);
+      fn(static_cast<const SetMember&>(m));
+      EntryValueRegion region(link);
+      intset::RemoveAt(region, index);
+      break;
+    }
+    case Encoding::kListpack: {
+      ListpackView lp((*link)->value());
+      size_t pos = lp.Seek(static_cast<int64_t>(random % lp.size()));
+      fn(static_cast<const SetMember&>(lp.Get(pos)));
+      EntryValueRegion region(link);
+      listpack::Delete(region, pos);
+      break;
+    }
+    default: {
+      auto* set = (*link)->object_as<SetObject>();
+      SetMember m;
+      m.str = set->Random(random);
+      fn(static_cast<const SetMember&>(m));
+      // The member's text lives in the entry being removed: Remove reads it only before freeing.
+      set->Remove(m.str);
+      break;
+    }
   }
 }
 

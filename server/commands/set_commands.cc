@@ -62,16 +62,6 @@ void ReplyAll(CommandContext& ctx, const Entry* e) {
   set_type::ForEach(e, [&](const SetMember& m) { ReplyMember(ctx, m); });
 }
 
-// Removes `member` from the set at `at` and deletes the key if that emptied it; signals WATCH.
-void RemoveMember(Database& db, KeyRef at, std::string_view member) {
-  set_type::Remove(at.link, member);
-  if (set_type::Size(at.entry()) == 0) {
-    db.Erase(at);
-  } else {
-    db.Modified(at.entry()->key());
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Single-key commands.
 
@@ -148,12 +138,6 @@ void SMembers(CommandContext& ctx) {
   ReplyAll(ctx, e);
 }
 
-// Copies a member's text out of the set (it is about to be removed).
-std::string MemberText(const SetMember& m) {
-  char buf[kMaxIntChars];
-  return std::string(m.Text(buf));
-}
-
 // SPOP key count, count >= 1 and below the set's size.
 void SPopSome(CommandContext& ctx, Database& db, KeyRef at, uint64_t count) {
   std::string_view key = ctx.arg(1);
@@ -162,11 +146,8 @@ void SPopSome(CommandContext& ctx, Database& db, KeyRef at, uint64_t count) {
   ctx.reply->SetHeader(count);
   if (remaining * kSpopMoveStrategyMul > count) {
     // Few members leave: pop them one by one.
-    for (uint64_t i = 0; i < count; ++i) {
-      std::string m = MemberText(set_type::Random(at.entry(), RandomBits()));
-      ctx.reply->Bulk(m);
-      set_type::Remove(at.link, m);
-    }
+    for (uint64_t i = 0; i < count; ++i)
+      set_type::PopRandom(at.link, RandomBits(), [&](const SetMember& m) { ReplyMember(ctx, m); });
     db.Modified(key);
     return;
   }
@@ -178,9 +159,8 @@ void SPopSome(CommandContext& ctx, Database& db, KeyRef at, uint64_t count) {
   Entry* kept = set_type::CreateEmpty(key, start);
   SetLimits limits = Limits(ctx);
   for (uint64_t i = 0; i < remaining; ++i) {
-    std::string m = MemberText(set_type::Random(at.entry(), RandomBits()));
-    set_type::Add(&kept, m, limits);
-    set_type::Remove(at.link, m);
+    set_type::PopRandom(at.link, RandomBits(),
+                        [&](const SetMember& m) { set_type::Add(&kept, m, limits); });
   }
   set_type::ForEach(at.entry(), [&](const SetMember& m) { ReplyMember(ctx, m); });
   if (at.entry()->has_expire()) kept = Entry::WithExpire(kept, at.entry()->expire_at_ms());
@@ -215,9 +195,12 @@ void SPop(CommandContext& ctx) {
   }
   if (IsWrongType(ctx, e, ValueType::kSet)) return;
   if (ctx.argc() == 2) {
-    std::string m = MemberText(set_type::Random(e, RandomBits()));
-    ctx.reply->Bulk(m);
-    RemoveMember(db, at, m);
+    set_type::PopRandom(at.link, RandomBits(), [&](const SetMember& m) { ReplyMember(ctx, m); });
+    if (set_type::Size(at.entry()) == 0) {
+      db.Erase(at);
+    } else {
+      db.Modified(key);
+    }
     return;
   }
   if (count == 0) {

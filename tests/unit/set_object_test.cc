@@ -220,6 +220,28 @@ TEST(SetTypeTest, RandomReturnsMembersOfEachEncoding) {
   }
 }
 
+TEST(SetTypeTest, PopRandomEmptiesEachEncodingOnce) {
+  for (Encoding enc : {Encoding::kIntset, Encoding::kListpack, Encoding::kHashtable}) {
+    TestSet s(set_type::CreateEmpty("k", enc));
+    std::set<std::string> want;
+    for (int i = 0; i < 40; ++i) {
+      std::string m = enc == Encoding::kIntset ? std::to_string(i * 1000) : "m" + std::to_string(i);
+      s.Add(m);
+      want.insert(m);
+    }
+    std::set<std::string> popped;
+    std::mt19937_64 rng(5);
+    char buf[kMaxIntChars];
+    while (set_type::Size(s.link) != 0) {
+      set_type::PopRandom(&s.link, rng(), [&](const SetMember& m) {
+        EXPECT_TRUE(popped.emplace(m.Text(buf)).second);
+      });
+    }
+    EXPECT_EQ(popped, want) << EncodingName(enc);
+    EXPECT_EQ(s.encoding(), enc);
+  }
+}
+
 TEST(SetTypeTest, RandomOperationsMatchAModelAcrossConversions) {
   std::mt19937_64 rng(7);
   TestSet s(set_type::CreateEmpty("k", Encoding::kIntset));
