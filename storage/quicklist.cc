@@ -20,6 +20,14 @@ void SetCount(char* data, uint32_t count) {
   std::memcpy(data, &count, sizeof(count));
 }
 
+// An upper bound of the bytes `value` takes in a listpack, without parsing it (an integer is
+// never longer encoded than as text): what the node limits are checked against on a push, as
+// Redis checks a size estimate.
+size_t SizeBound(std::string_view value) {
+  size_t n = value.size();
+  return n + (n < 64 ? 2 : n < 4096 ? 4 : 10);
+}
+
 char* Reallocate(char* data, size_t size) {
   void* mem = std::realloc(data, size);
   if (mem == nullptr) throw std::bad_alloc();
@@ -48,26 +56,57 @@ bool ListNodeLimit::FitsHalf(size_t bytes, size_t count) const {
   return bytes <= max_bytes / 2 && count <= max_count / 2;
 }
 
+namespace {
+
+// Moves node `n`'s bytes into a new buffer of `cap` bytes, the free room placed before them if
+// `room_in_front`, else after them.
+void Rebuffer(Quicklist::Node* n, size_t cap, bool room_in_front) {
+  char* buf = Reallocate(nullptr, cap);
+  size_t front = room_in_front ? cap - n->size : 0;
+  std::memcpy(buf + front, n->data, n->size);
+  std::free(n->buffer());
+  n->data = buf + front;
+  n->front = static_cast<uint32_t>(front);
+  n->capacity = static_cast<uint32_t>(cap);
+}
+
+}  // namespace
+
 char* Quicklist::NodeRegion::Splice(size_t offset, size_t remove, size_t insert) {
   Node* n = node_;
-  size_t old_size = n->size;
-  size_t tail = old_size - offset - remove;
-  size_t new_size = old_size - remove + insert;
-  if (new_size > n->capacity) {
-    size_t cap = std::max({new_size, size_t{n->capacity} * 2, kMinCapacity});
-    n->data = Reallocate(n->data, cap);
-    n->capacity = static_cast<uint32_t>(cap);
+  size_t tail = n->size - offset - remove;
+  // Move the bytes before the edit (towards the front) when they are fewer than those after it.
+  bool move_head = offset < tail;
+  if (insert <= remove) {
+    size_t delta = remove - insert;
+    if (move_head) {
+      std::memmove(n->data + delta, n->data, offset);
+      n->data += delta;
+      n->front += static_cast<uint32_t>(delta);
+    } else if (tail != 0 && delta != 0) {
+      std::memmove(n->data + offset + insert, n->data + offset + remove, tail);
+    }
+    n->size -= static_cast<uint32_t>(delta);
+    // Give memory back when a node has emptied to a quarter of its buffer.
+    if (n->capacity > 4 * kMinCapacity && size_t{n->size} * 4 < n->capacity) {
+      Rebuffer(n, std::max(size_t{n->size} * 2, kMinCapacity), move_head);
+    }
+    return n->data;
   }
-  if (insert != remove && tail != 0) {
+  size_t delta = insert - remove;
+  size_t back_room = n->capacity - n->front - n->size;
+  if (move_head ? n->front < delta : back_room < delta) {
+    size_t cap = std::max({size_t{n->size} + delta, size_t{n->capacity} * 2, kMinCapacity});
+    Rebuffer(n, cap, move_head);
+  }
+  if (move_head) {
+    std::memmove(n->data - delta, n->data, offset);
+    n->data -= delta;
+    n->front -= static_cast<uint32_t>(delta);
+  } else if (tail != 0) {
     std::memmove(n->data + offset + insert, n->data + offset + remove, tail);
   }
-  n->size = static_cast<uint32_t>(new_size);
-  // Give memory back when a node has emptied to a quarter of its buffer.
-  if (n->capacity > 4 * kMinCapacity && new_size * 4 < n->capacity) {
-    size_t cap = std::max(new_size * 2, kMinCapacity);
-    n->data = Reallocate(n->data, cap);
-    n->capacity = static_cast<uint32_t>(cap);
-  }
+  n->size += static_cast<uint32_t>(delta);
   return n->data;
 }
 
@@ -99,7 +138,7 @@ Quicklist::Node* Quicklist::NewNode(std::string_view bytes) {
 }
 
 void Quicklist::FreeNode(Node* n) {
-  std::free(n->data);
+  std::free(n->buffer());
   delete n;
 }
 
@@ -134,7 +173,7 @@ void Quicklist::Unlink(Node* n) {
 }
 
 void Quicklist::PushFront(std::string_view value) {
-  if (head_ == nullptr || !Fits(head_, listpack::EncodedSize(value), 1)) {
+  if (head_ == nullptr || !Fits(head_, SizeBound(value), 1)) {
     LinkAfter(nullptr, NewNode({kEmptyListpack, kHeader}));
   }
   NodeRegion r(head_);
@@ -143,7 +182,7 @@ void Quicklist::PushFront(std::string_view value) {
 }
 
 void Quicklist::PushBack(std::string_view value) {
-  if (tail_ == nullptr || !Fits(tail_, listpack::EncodedSize(value), 1)) {
+  if (tail_ == nullptr || !Fits(tail_, SizeBound(value), 1)) {
     LinkAfter(tail_, NewNode({kEmptyListpack, kHeader}));
   }
   NodeRegion r(tail_);
@@ -333,11 +372,11 @@ void Quicklist::DeleteRange(size_t start, size_t n) {
 
 char* Quicklist::ReleaseOnlyNode(size_t* size) {
   Node* n = head_;
-  char* data = n->data;
+  char* data = n->buffer();
+  std::memmove(data, n->data, n->size);
   *size = n->size;
-  n->data = nullptr;
   Unlink(n);
-  FreeNode(n);
+  delete n;
   count_ = 0;
   return data;
 }

@@ -39,19 +39,26 @@ struct ListNodeLimit {
 // Owned by its key's Entry (a Collection), and so touched only by the thread holding the shard.
 class Quicklist final : public Collection {
  public:
+  // A node's listpack sits inside a malloc'd buffer of `capacity` bytes, `front` bytes from its
+  // start: free room on either side, so that an edit near the head moves the few bytes before it
+  // (the listpack's count) rather than the whole node. LPUSH/LPOP on a node are O(1).
   struct Node {
     Node* prev = nullptr;
     Node* next = nullptr;
-    char* data = nullptr;  // the listpack's bytes (malloc'd, `capacity` bytes)
+    char* data = nullptr;  // the listpack's bytes
     uint32_t size = 0;
     uint32_t capacity = 0;
+    uint32_t front = 0;
+
+    char* buffer() const { return data - front; }
 
     std::string_view bytes() const { return {data, size}; }
     ListpackView view() const { return ListpackView(bytes()); }
     uint32_t count() const { return view().size(); }
   };
 
-  // The bytes of a node, growing and shrinking its buffer as the listpack is edited.
+  // The bytes of a node, growing and shrinking its buffer as the listpack is edited; each edit
+  // moves the shorter side of the bytes around it.
   class NodeRegion final : public ByteRegion {
    public:
     explicit NodeRegion(Node* node) : node_(node) {}

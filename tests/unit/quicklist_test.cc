@@ -102,6 +102,31 @@ TEST(QuicklistTest, PushesFillNodesBySize) {
   ExpectWellFormed(ql);
 }
 
+TEST(QuicklistTest, HeadEditsUseRoomInFrontAndBuffersShrink) {
+  Quicklist ql(-2);
+  for (int i = 0; i < 1000; ++i)
+    ql.PushFront("v" + std::to_string(i));
+  ASSERT_EQ(ql.node_count(), 1u);
+  const Quicklist::Node* n = ql.head();
+  // Pushes at the head grew the buffer with its room in front.
+  EXPECT_GT(n->front, 0u);
+  EXPECT_LE(n->front + n->size, n->capacity);
+  char buf[kMaxIntChars];
+  EXPECT_EQ(ql.Get(ql.Front()).Text(buf), "v999");
+  EXPECT_EQ(ql.Get(ql.Back()).Text(buf), "v0");
+  uint32_t capacity = n->capacity;
+  for (int i = 999; i >= 10; --i) {
+    ASSERT_EQ(ql.Get(ql.Front()).Text(buf), "v" + std::to_string(i));
+    ql.Erase(ql.Front());
+  }
+  EXPECT_LT(ql.head()->capacity, capacity / 4);
+  std::vector<std::string> want;
+  for (int i = 9; i >= 0; --i)
+    want.push_back("v" + std::to_string(i));
+  EXPECT_EQ(Elements(ql), want);
+  EXPECT_EQ(ElementsBackward(ql), want);
+}
+
 TEST(QuicklistTest, LocateFromEitherEnd) {
   Quicklist ql(3);
   for (int i = 0; i < 100; ++i)
