@@ -1,5 +1,7 @@
 #include "storage/zset.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -125,6 +127,12 @@ std::string_view EncodeScore(double score, char (&buf)[kScoreBufSize]) {
   // Integral scores (and -0, which Redis's listpack stores as "0") become integer elements.
   if (score == std::trunc(score) && std::fabs(score) < 9.2e18)
     return {buf, FormatInt64(static_cast<int64_t>(score), buf)};
+  // Short decimals ("1.5", "0.25", "inf") as their shortest round-trip text, when it is under 8
+  // bytes (never an integer's text: the score is not integral).
+  auto [end, ec] = std::to_chars(buf, buf + kScoreBufSize, score);
+  size_t len = static_cast<size_t>(end - buf);
+  if (ec == std::errc() && len < sizeof(double)) return {buf, len};
+  // Otherwise the 8 raw bytes.
   std::memcpy(buf, &score, sizeof(score));
   std::string_view raw(buf, sizeof(score));
   if (!ParseInt64(raw)) return raw;
@@ -140,7 +148,11 @@ double DecodeScore(const ListpackElement& e) {
     std::memcpy(&d, e.str.data(), sizeof(d));
     return d;
   }
-  return std::strtod(std::string(e.str).c_str(), nullptr);
+  char text[kScoreBufSize];
+  size_t len = std::min(e.str.size(), sizeof(text) - 1);
+  std::memcpy(text, e.str.data(), len);
+  text[len] = '\0';
+  return std::strtod(text, nullptr);
 }
 
 }  // namespace zlp

@@ -18,8 +18,9 @@
 //
 // "listpack" (Encoding::kListpack, in the key's entry block): member, score, member, score, ...
 // ordered by score, then by member bytes. A score is stored as an integer element when it is
-// integral and fits in 64 bits (most scores are), otherwise as its 8 raw bytes (a string element
-// of length 8), or, in the rare case those 8 bytes read as an integer, as "%.17g" text.
+// integral and fits in 64 bits (most scores are), as its shortest round-trip text when that is
+// under 8 bytes ("1.5", "inf"), otherwise as its 8 raw bytes (a string element of length 8), or,
+// in the rare case those 8 bytes read as an integer, as "%.17g" text.
 //
 // "skiplist" (Encoding::kSkiplist, a ZSkipList): each element is ONE Entry block that is at the
 // same time the member index's hash-table entry (key = member) and the skiplist node (its value

@@ -55,6 +55,10 @@ TEST(ZSetScore, ListpackEncodingRoundTrips) {
                             42,
                             1.5,
                             0.1,
+                            0.1234567,
+                            1.25e-7,
+                            123.456,
+                            1e20,
                             -2.5e-300,
                             1e300,
                             9.2e18,
@@ -77,7 +81,10 @@ TEST(ZSetScore, IntegralScoresTakeFewBytes) {
   char buf[zlp::kScoreBufSize];
   EXPECT_EQ(zlp::EncodeScore(7, buf), "7");
   EXPECT_EQ(zlp::EncodeScore(-123456, buf), "-123456");
-  EXPECT_EQ(zlp::EncodeScore(0.5, buf).size(), 8u);
+  EXPECT_EQ(zlp::EncodeScore(0.5, buf), "0.5");
+  EXPECT_EQ(zlp::EncodeScore(-1.25, buf), "-1.25");
+  EXPECT_EQ(zlp::EncodeScore(0.1234567, buf).size(), 8u);  // raw bytes beat 9 bytes of text
+  EXPECT_EQ(zlp::EncodeScore(1e20, buf), "1e+20");
 }
 
 TEST(ZSetScore, FormatsAsRedis) {
