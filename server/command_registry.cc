@@ -53,6 +53,7 @@ CommandRegistry::CommandRegistry() {
   RegisterListCommands(*this);
   RegisterSetCommands(*this);
   RegisterSortedSetCommands(*this);
+  RegisterBlockingCommands(*this);
   CheckDocumented();
 }
 

@@ -129,5 +129,6 @@ void RegisterHashCommands(CommandRegistry& r);
 void RegisterListCommands(CommandRegistry& r);
 void RegisterSetCommands(CommandRegistry& r);
 void RegisterSortedSetCommands(CommandRegistry& r);
+void RegisterBlockingCommands(CommandRegistry& r);
 
 }  // namespace redwing

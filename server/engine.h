@@ -56,6 +56,7 @@ class Engine {
   // Process-wide counters.
   std::atomic<uint64_t> next_client_id{1};
   std::atomic<int64_t> connected_clients{0};
+  std::atomic<int64_t> blocked_clients{0};  // sessions blocked in BLPOP and friends
   std::atomic<uint64_t> total_connections{0};
   std::atomic<uint64_t> rejected_connections{0};
   int64_t start_time_ms = 0;

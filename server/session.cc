@@ -509,12 +509,14 @@ void Session::Block(const CommandContext& ctx, std::span<const std::string_view>
 bool Session::EnterBlocked() {
   block_requested_ = false;
   wait_ = Wait::kBlocked;
+  engine_->blocked_clients.fetch_add(1, std::memory_order_relaxed);
   keep_alive_ = owner_->KeepAlive();  // until LeaveBlocked, on this thread
   owner_->OnSessionBlocked(block_deadline_ms_);
   return false;
 }
 
 void Session::LeaveBlocked() {
+  engine_->blocked_clients.fetch_sub(1, std::memory_order_relaxed);
   blocked_.reset();
   owner_->OnSessionUnblocked();
   wait_ = Wait::kNone;
@@ -685,9 +687,13 @@ void Session::Close() {
     }
     if (expected == BlockedClient::kWaiting) UnregisterBlocked(engine_, c, nullptr);
     blocked_.reset();
-    wait_ = Wait::kNone;
-    // The connection may be what keep_alive_ holds last: let it go after this call returns.
-    if (keep_alive_ != nullptr) worker_->Post(new FunctionTask([k = std::move(keep_alive_)] {}));
+    block_requested_ = false;  // a Block() whose operation has not finished yet
+    if (wait_ == Wait::kBlocked) {
+      engine_->blocked_clients.fetch_sub(1, std::memory_order_relaxed);
+      wait_ = Wait::kNone;
+      // The connection may be what keep_alive_ holds last: let it go after this call returns.
+      worker_->Post(new FunctionTask([k = std::move(keep_alive_)] {}));
+    }
   }
 }
 

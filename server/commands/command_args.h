@@ -152,5 +152,6 @@ void AppendHashCommandDocs(std::vector<CommandDoc>* rows);
 void AppendListCommandDocs(std::vector<CommandDoc>* rows);
 void AppendSetCommandDocs(std::vector<CommandDoc>* rows);
 void AppendSortedSetCommandDocs(std::vector<CommandDoc>* rows);
+void AppendBlockingCommandDocs(std::vector<CommandDoc>* rows);
 
 }  // namespace redwing

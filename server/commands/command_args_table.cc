@@ -788,6 +788,7 @@ std::vector<CommandDoc> CommandDocRows() {
   AppendListCommandDocs(&rows);
   AppendSetCommandDocs(&rows);
   AppendSortedSetCommandDocs(&rows);
+  AppendBlockingCommandDocs(&rows);
   return rows;
 }
 

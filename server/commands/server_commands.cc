@@ -151,7 +151,7 @@ void InfoServer(CommandContext& ctx, std::string* out) {
 void InfoClients(CommandContext& ctx, std::string* out) {
   Field(out, "connected_clients", ctx.engine->connected_clients.load());
   Field(out, "maxclients", ctx.engine->config().maxclients());
-  Field(out, "blocked_clients", 0);
+  Field(out, "blocked_clients", ctx.engine->blocked_clients.load());
 }
 
 void InfoMemory(CommandContext& ctx, std::string* out) {

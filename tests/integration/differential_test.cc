@@ -103,6 +103,8 @@ TEST_P(DifferentialTest, RepliesMatchRedis) {
     if (args.empty()) continue;
     std::string want = a.Run(args);
     std::string got = b.Run(args);
+    // No reply in time: a command that blocked (the script is wrong) or a dead server.
+    ASSERT_FALSE(want.empty()) << GetParam() << ":" << line_no << ": no reply from redis-server";
     if (unordered) {
       want = Unordered(want);
       got = Unordered(got);

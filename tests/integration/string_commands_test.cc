@@ -21,17 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 class StringCommandsTest : public SharedServerTest<StringCommandsTest> {};
 
-// Polls `done` until it holds or `timeout` passes; returns whether it held.
-bool WaitFor(const std::function<bool()>& done,
-             std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-  auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return done();
-}
-
 std::string Quoted(const std::string& s) {
   return "\"" + s + "\"";
 }
@@ -104,7 +93,7 @@ TEST_F(StringCommandsTest, MsetMgetAreAtomicAcrossShards) {
     ASSERT_EQ(w.Run(mset), "OK");
   }
   // Make sure readers overlapped with at least some writes before stopping them.
-  WaitFor([&] { return reads.load() > 10; });
+  PollUntil([&] { return reads.load() > 10; });
   stop = true;
   r1.join();
   r2.join();
@@ -231,14 +220,14 @@ TEST_F(StringCommandsTest, ExpiryIsHonoured) {
   Client c(port());
   auto start = Clock::now();
   EXPECT_EQ(c({"SET", "k", "v", "PX", "50"}), "OK");
-  ASSERT_TRUE(WaitFor([&] { return c({"GET", "k"}) == "(nil)"; }));
+  ASSERT_TRUE(PollUntil([&] { return c({"GET", "k"}) == "(nil)"; }));
   // It cannot have expired before its time.
   EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(49));
   EXPECT_EQ(c({"PSETEX", "p", "50", "v"}), "OK");
-  EXPECT_TRUE(WaitFor([&] { return c({"GET", "p"}) == "(nil)"; }));
+  EXPECT_TRUE(PollUntil([&] { return c({"GET", "p"}) == "(nil)"; }));
   EXPECT_EQ(c({"SET", "g", "v"}), "OK");
   EXPECT_EQ(c({"GETEX", "g", "PX", "50"}), "\"v\"");
-  EXPECT_TRUE(WaitFor([&] { return c({"GET", "g"}) == "(nil)"; }));
+  EXPECT_TRUE(PollUntil([&] { return c({"GET", "g"}) == "(nil)"; }));
   EXPECT_EQ(c({"SET", "x", "v", "EXAT", "1"}), "OK");
   EXPECT_EQ(c({"GET", "x"}), "(nil)");
 }
@@ -258,7 +247,7 @@ TEST_F(StringCommandsTest, WhichCommandsKeepTheTtl) {
   EXPECT_EQ(c({"GETEX", "persist", "PERSIST"}), "\"1\"");
   // Set after the others, so by the time it expires every original TTL has passed.
   EXPECT_EQ(c({"SET", "marker", "m", "PX", "100"}), "OK");
-  ASSERT_TRUE(WaitFor([&] { return c({"GET", "marker"}) == "(nil)"; }));
+  ASSERT_TRUE(PollUntil([&] { return c({"GET", "marker"}) == "(nil)"; }));
   EXPECT_EQ(c({"MGET", "keep", "incr", "append", "setrange", "plain", "getset", "persist"}),
             "[(nil), (nil), (nil), (nil), \"2\", \"2\", \"1\"]");
 }

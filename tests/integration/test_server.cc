@@ -358,4 +358,13 @@ std::string Client::RawExchange(const std::string& bytes, size_t expect, int tim
   return out;
 }
 
+bool PollUntil(const std::function<bool()>& done, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return done();
+}
+
 }  // namespace redwing::test

@@ -4,6 +4,7 @@
 #include <hiredis/hiredis.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -155,6 +156,10 @@ class ServerPairTest : public ::testing::TestWithParam<Param> {
  private:
   static inline ServerPair servers_;
 };
+
+// Polls `done` every 2 ms until it holds or `timeout_ms` passes; returns whether it held. (Tests
+// wait on conditions, never on fixed sleeps.)
+bool PollUntil(const std::function<bool()>& done, int timeout_ms = 5000);
 
 // Sends raw bytes on a fresh socket and reads until the peer closes or `timeout_ms` passes with
 // no data. Returns what was read.

@@ -1,0 +1,176 @@
+// Blocking pops: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP. Each first tries what its non-blocking
+// form does (list_ops.h); finding every key missing, it blocks the client on its keys
+// (server/blocking.h) with a serve function that does the same pop once a key is filled. Inside
+// MULTI/EXEC nothing blocks: the command answers as if it had timed out.
+
+#include <cmath>
+#include <optional>
+
+#include "server/blocking.h"
+#include "server/commands/command_helpers.h"
+#include "server/commands/list_ops.h"
+#include "server/session.h"
+
+namespace redwing {
+namespace {
+
+// Redis 7.0's timeout argument: seconds as a long double, rounded up to whole milliseconds; 0
+// waits forever. Replies the error and returns nothing when it is not one.
+std::optional<int64_t> TimeoutArg(CommandContext& ctx, std::string_view arg) {
+  auto seconds = ParseLongDouble(arg);
+  if (!seconds) {
+    ctx.reply->Error("ERR timeout is not a float or out of range");
+    return std::nullopt;
+  }
+  long double ms = std::ceil(*seconds * 1000.0L);
+  // Redis converts with a plain cast, so a timeout past the 64-bit range comes out negative.
+  if (ms < 0 || !(ms < 9223372036854775807.0L)) {
+    ctx.reply->Error("ERR timeout is negative");
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(ms);
+}
+
+// Blocks the client on `keys`, or, where it may not block, answers at once what Redis does: a
+// null array (a null bulk string for the move commands); a timeout always answers a null array.
+void BlockOrGiveUp(CommandContext& ctx, std::span<const std::string_view> keys, int64_t timeout,
+                   BlockedServeFn serve, bool null_bulk = false) {
+  if (ctx.session == nullptr || !ctx.session->CanBlock()) {
+    null_bulk ? ctx.reply->Null() : ctx.reply->NullArray();
+    return;
+  }
+  ctx.session->Block(ctx, keys, timeout, serve);
+}
+
+// The list at `key`, if it holds one: nullptr if missing; replies WRONGTYPE (setting *wrong) if
+// it holds another type.
+KeyRef FindList(CommandContext& ctx, std::string_view key, bool* wrong) {
+  KeyRef at = ctx.Db(key).Find(key);
+  *wrong = at && IsWrongType(ctx, at.entry(), ValueType::kList);
+  return *wrong ? KeyRef{} : at;
+}
+
+// ---- BLPOP / BRPOP ----
+
+template <ListEnd kEnd>
+ServeResult ServePop(CommandContext& ctx, std::string_view key) {
+  Database& db = ctx.Db(key);
+  KeyRef at = db.Find(key);
+  if (!at || at.entry()->type() != ValueType::kList) return ServeResult::kNotReady;
+  ListPop(ctx, db, at, key, kEnd, 1, ListPopReply::kKeyAndElement);
+  return ServeResult::kServed;
+}
+
+template <ListEnd kEnd>
+void BlockingPop(CommandContext& ctx) {
+  auto timeout = TimeoutArg(ctx, ctx.args.back());
+  if (!timeout) return;
+  std::span<const std::string_view> keys = ctx.args.subspan(1, ctx.argc() - 2);
+  for (std::string_view key : keys) {
+    bool wrong;
+    KeyRef at = FindList(ctx, key, &wrong);
+    if (wrong) return;
+    if (at) {
+      ListPop(ctx, ctx.Db(key), at, key, kEnd, 1, ListPopReply::kKeyAndElement);
+      return;
+    }
+  }
+  BlockOrGiveUp(ctx, keys, *timeout, ServePop<kEnd>);
+}
+
+// ---- BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] ----
+
+ServeResult ServeMultiPop(CommandContext& ctx, std::string_view key) {
+  ListMpopArgs args;
+  if (!ParseListMpopArgs(ctx, 2, &args)) return ServeResult::kServed;  // parsed when it blocked
+  Database& db = ctx.Db(key);
+  KeyRef at = db.Find(key);
+  if (!at || at.entry()->type() != ValueType::kList) return ServeResult::kNotReady;
+  ListPop(ctx, db, at, key, args.end, args.count, ListPopReply::kKeyAndArray);
+  return ServeResult::kServed;
+}
+
+void BlMPop(CommandContext& ctx) {
+  auto timeout = TimeoutArg(ctx, ctx.arg(1));
+  if (!timeout) return;
+  ListMpopArgs args;
+  if (!ParseListMpopArgs(ctx, 2, &args)) return;
+  for (std::string_view key : args.keys) {
+    bool wrong;
+    KeyRef at = FindList(ctx, key, &wrong);
+    if (wrong) return;
+    if (at) {
+      ListPop(ctx, ctx.Db(key), at, key, args.end, args.count, ListPopReply::kKeyAndArray);
+      return;
+    }
+  }
+  BlockOrGiveUp(ctx, args.keys, *timeout, ServeMultiPop);
+}
+
+bool FindBlMPopKeys(std::span<const std::string_view> args, std::vector<int>* keys) {
+  return FindListMpopKeys(args, 2, keys);
+}
+
+// ---- BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout / BRPOPLPUSH ----
+
+// The ends a move command names: BLMOVE's arguments, or BRPOPLPUSH's fixed RIGHT to LEFT.
+struct MoveEnds {
+  ListEnd from = ListEnd::kTail;
+  ListEnd to = ListEnd::kHead;
+};
+
+std::optional<MoveEnds> ParseMoveEnds(CommandContext& ctx) {
+  if (ctx.argc() != 6) return MoveEnds{};  // BRPOPLPUSH
+  auto from = ParseListEnd(ctx.arg(3));
+  auto to = ParseListEnd(ctx.arg(4));
+  if (!from || !to) {
+    ctx.reply->Error(errors::kSyntax);
+    return std::nullopt;
+  }
+  return MoveEnds{*from, *to};
+}
+
+ServeResult ServeMove(CommandContext& ctx, std::string_view key) {
+  std::string_view dst = ctx.arg(2);
+  // Only the ready key's shard is held here: a destination elsewhere needs the full routing.
+  if (ctx.engine->ShardOfKey(dst) != ctx.engine->ShardOfKey(key)) return ServeResult::kRerun;
+  auto ends = ParseMoveEnds(ctx);
+  if (!ends) return ServeResult::kServed;  // parsed when it blocked
+  return ListMove(ctx, key, dst, ends->from, ends->to) ? ServeResult::kServed
+                                                       : ServeResult::kNotReady;
+}
+
+void BlockingMove(CommandContext& ctx) {
+  auto ends = ParseMoveEnds(ctx);
+  if (!ends) return;
+  auto timeout = TimeoutArg(ctx, ctx.args.back());
+  if (!timeout) return;
+  std::string_view src = ctx.arg(1);
+  if (ListMove(ctx, src, ctx.arg(2), ends->from, ends->to)) return;
+  BlockOrGiveUp(ctx, ctx.args.subspan(1, 1), *timeout, ServeMove, /*null_bulk=*/true);
+}
+
+}  // namespace
+
+void RegisterBlockingCommands(CommandRegistry& r) {
+  constexpr const char* kListAcl = "@write @list @slow @blocking";
+  const uint32_t kBlockingWrite = kCmdWrite | kCmdNoScript | kCmdBlocking;
+  auto add = [&r](std::string name, int arity, uint32_t flags, CommandHandler h, int last_key,
+                  const char* acl) -> CommandSpec& {
+    return r.Add({.name = std::move(name),
+                  .arity = arity,
+                  .flags = flags,
+                  .first_key = last_key == 0 ? 0 : 1,
+                  .last_key = last_key,
+                  .key_step = last_key == 0 ? 0 : 1,
+                  .handler = h,
+                  .acl_categories = acl});
+  };
+  add("blpop", -3, kBlockingWrite, BlockingPop<ListEnd::kHead>, -2, kListAcl);
+  add("brpop", -3, kBlockingWrite, BlockingPop<ListEnd::kTail>, -2, kListAcl);
+  add("blmove", 6, kBlockingWrite | kCmdDenyOom, BlockingMove, 2, kListAcl);
+  add("brpoplpush", 4, kBlockingWrite | kCmdDenyOom, BlockingMove, 2, kListAcl);
+  add("blmpop", -5, kCmdWrite | kCmdBlocking, BlMPop, 0, kListAcl).key_finder = FindBlMPopKeys;
+}
+
+}  // namespace redwing
