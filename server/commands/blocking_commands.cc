@@ -1,5 +1,6 @@
-// Blocking pops: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP. Each first tries what its non-blocking
-// form does (list_ops.h); finding every key missing, it blocks the client on its keys
+// Blocking pops: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP (lists), BZPOPMIN BZPOPMAX BZMPOP (sorted
+// sets). Each first tries what its non-blocking form does (list_ops.h, zset_ops.h); finding
+// every key missing, it blocks the client on its keys
 // (server/blocking.h) with a serve function that does the same pop once a key is filled. Inside
 // MULTI/EXEC nothing blocks: the command answers as if it had timed out.
 
@@ -9,6 +10,8 @@
 #include "server/blocking.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/list_ops.h"
+#include "server/commands/multi_pop_args.h"
+#include "server/commands/zset_ops.h"
 #include "server/session.h"
 
 namespace redwing {
@@ -42,12 +45,16 @@ void BlockOrGiveUp(CommandContext& ctx, std::span<const std::string_view> keys, 
   ctx.session->Block(ctx, keys, timeout, serve);
 }
 
-// The list at `key`, if it holds one: nullptr if missing; replies WRONGTYPE (setting *wrong) if
-// it holds another type.
-KeyRef FindList(CommandContext& ctx, std::string_view key, bool* wrong) {
+// The value at `key` if it has type `type`: nullptr if missing; replies WRONGTYPE (setting
+// *wrong) if it holds another type.
+KeyRef FindTyped(CommandContext& ctx, std::string_view key, ValueType type, bool* wrong) {
   KeyRef at = ctx.Db(key).Find(key);
-  *wrong = at && IsWrongType(ctx, at.entry(), ValueType::kList);
+  *wrong = at && IsWrongType(ctx, at.entry(), type);
   return *wrong ? KeyRef{} : at;
+}
+
+KeyRef FindList(CommandContext& ctx, std::string_view key, bool* wrong) {
+  return FindTyped(ctx, key, ValueType::kList, wrong);
 }
 
 // ---- BLPOP / BRPOP ----
@@ -107,10 +114,6 @@ void BlMPop(CommandContext& ctx) {
   BlockOrGiveUp(ctx, args.keys, *timeout, ServeMultiPop);
 }
 
-bool FindBlMPopKeys(std::span<const std::string_view> args, std::vector<int>* keys) {
-  return FindListMpopKeys(args, 2, keys);
-}
-
 // ---- BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout / BRPOPLPUSH ----
 
 // The ends a move command names: BLMOVE's arguments, or BRPOPLPUSH's fixed RIGHT to LEFT.
@@ -150,6 +153,67 @@ void BlockingMove(CommandContext& ctx) {
   BlockOrGiveUp(ctx, ctx.args.subspan(1, 1), *timeout, ServeMove, /*null_bulk=*/true);
 }
 
+// ---- BZPOPMIN / BZPOPMAX key [key ...] timeout ----
+
+template <bool kMax>
+ServeResult ServeZPop(CommandContext& ctx, std::string_view key) {
+  Database& db = ctx.Db(key);
+  KeyRef at = db.Find(key);
+  if (!at || at.entry()->type() != ValueType::kZSet) return ServeResult::kNotReady;
+  ZPopAndReply(ctx, db, at, key, kMax, 1, ZPopShape::kBlock);
+  return ServeResult::kServed;
+}
+
+template <bool kMax>
+void BlockingZPop(CommandContext& ctx) {
+  auto timeout = TimeoutArg(ctx, ctx.args.back());
+  if (!timeout) return;
+  std::span<const std::string_view> keys = ctx.args.subspan(1, ctx.argc() - 2);
+  for (std::string_view key : keys) {
+    bool wrong;
+    KeyRef at = FindTyped(ctx, key, ValueType::kZSet, &wrong);
+    if (wrong) return;
+    if (at) {
+      ZPopAndReply(ctx, ctx.Db(key), at, key, kMax, 1, ZPopShape::kBlock);
+      return;
+    }
+  }
+  BlockOrGiveUp(ctx, keys, *timeout, ServeZPop<kMax>);
+}
+
+// ---- BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count] ----
+
+ServeResult ServeZMultiPop(CommandContext& ctx, std::string_view key) {
+  MultiPopArgs args;
+  if (!ParseMultiPopArgs(ctx, 2, "min", "max", &args)) return ServeResult::kServed;
+  Database& db = ctx.Db(key);
+  KeyRef at = db.Find(key);
+  if (!at || at.entry()->type() != ValueType::kZSet) return ServeResult::kNotReady;
+  ZPopAndReply(ctx, db, at, key, args.second_end, args.count, ZPopShape::kKeyed);
+  return ServeResult::kServed;
+}
+
+void BzMPop(CommandContext& ctx) {
+  auto timeout = TimeoutArg(ctx, ctx.arg(1));
+  if (!timeout) return;
+  MultiPopArgs args;
+  if (!ParseMultiPopArgs(ctx, 2, "min", "max", &args)) return;
+  for (std::string_view key : args.keys) {
+    bool wrong;
+    KeyRef at = FindTyped(ctx, key, ValueType::kZSet, &wrong);
+    if (wrong) return;
+    if (at) {
+      ZPopAndReply(ctx, ctx.Db(key), at, key, args.second_end, args.count, ZPopShape::kKeyed);
+      return;
+    }
+  }
+  BlockOrGiveUp(ctx, args.keys, *timeout, ServeZMultiPop);
+}
+
+bool FindBlockingMultiPopKeys(std::span<const std::string_view> args, std::vector<int>* keys) {
+  return FindMultiPopKeys(args, 2, keys);
+}
+
 }  // namespace
 
 void RegisterBlockingCommands(CommandRegistry& r) {
@@ -170,7 +234,14 @@ void RegisterBlockingCommands(CommandRegistry& r) {
   add("brpop", -3, kBlockingWrite, BlockingPop<ListEnd::kTail>, -2, kListAcl);
   add("blmove", 6, kBlockingWrite | kCmdDenyOom, BlockingMove, 2, kListAcl);
   add("brpoplpush", 4, kBlockingWrite | kCmdDenyOom, BlockingMove, 2, kListAcl);
-  add("blmpop", -5, kCmdWrite | kCmdBlocking, BlMPop, 0, kListAcl).key_finder = FindBlMPopKeys;
+  add("blmpop", -5, kCmdWrite | kCmdBlocking, BlMPop, 0, kListAcl).key_finder =
+      FindBlockingMultiPopKeys;
+  add("bzpopmin", -3, kBlockingWrite | kCmdFast, BlockingZPop<false>, -2,
+      "@write @sortedset @fast @blocking");
+  add("bzpopmax", -3, kBlockingWrite | kCmdFast, BlockingZPop<true>, -2,
+      "@write @sortedset @fast @blocking");
+  add("bzmpop", -5, kCmdWrite | kCmdBlocking, BzMPop, 0, "@write @sortedset @slow @blocking")
+      .key_finder = FindBlockingMultiPopKeys;
 }
 
 }  // namespace redwing

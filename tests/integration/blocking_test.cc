@@ -1,4 +1,5 @@
-// Blocking list commands (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP) over real connections: waiters
+// Blocking list and sorted-set commands (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX
+// BZMPOP) over real connections: waiters
 // and pushers on different connections and threads (4 threads, so keys spread over shards),
 // first-blocked-first-served, timeouts, MULTI/EXEC, a waiter that disconnects, keys that change
 // type. Error replies and the non-blocking paths are in tests/differential/blocking.txt.
@@ -195,6 +196,28 @@ TEST_F(BlockingTest, ManyWaitersAcrossThreadsEachGetOneElement) {
   for (int i = 0; i < kWaiters; ++i)
     EXPECT_EQ(got[static_cast<size_t>(i)], Pair("jobs", "job" + std::to_string(i)));
   EXPECT_EQ(Blocked(c), 0);
+}
+
+TEST_F(BlockingTest, SortedSetPopsAreServedByZAdd) {
+  Client c(port());
+  RawClient min(port()), max(port()), multi(port());
+  BlockOn(min, {"BZPOPMIN", "z1", "z2", "0"}, 1);
+  BlockOn(max, {"BZPOPMAX", "z2", "0"}, 2);
+  BlockOn(multi, {"BZMPOP", "0", "1", "z2", "MIN", "COUNT", "10"}, 3);
+  EXPECT_EQ(c({"ZADD", "z2", "1", "a", "2", "b", "3", "c", "4", "d"}), "(integer) 4");
+  EXPECT_EQ(min.ReadReply(), "*3\r\n" + Bulk("z2") + Bulk("a") + Bulk("1"));
+  EXPECT_EQ(max.ReadReply(), "*3\r\n" + Bulk("z2") + Bulk("d") + Bulk("4"));
+  EXPECT_EQ(multi.ReadReply(), "*2\r\n" + Bulk("z2") + "*2\r\n*2\r\n" + Bulk("b") + Bulk("2") +
+                                   "*2\r\n" + Bulk("c") + Bulk("3"));
+  EXPECT_EQ(c({"EXISTS", "z2"}), "(integer) 0");
+  // ZINCRBY creating the key serves too; a list pushed under a sorted-set waiter's key does not.
+  RawClient w(port());
+  BlockOn(w, {"BZPOPMIN", "z3", "0"}, 1);
+  c({"RPUSH", "z3", "x"});
+  EXPECT_EQ(Blocked(c), 1);
+  c({"DEL", "z3"});
+  c({"ZINCRBY", "z3", "2.5", "m"});
+  EXPECT_EQ(w.ReadReply(), "*3\r\n" + Bulk("z3") + Bulk("m") + Bulk("2.5"));
 }
 
 }  // namespace

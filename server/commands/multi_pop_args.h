@@ -1,0 +1,29 @@
+#pragma once
+
+// The arguments shared by LMPOP, ZMPOP and their blocking forms, from the numkeys argument on:
+//   numkeys key [key ...] <end> [COUNT count]
+// where <end> is one of two tokens (LEFT | RIGHT, MIN | MAX).
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "server/command_context.h"
+
+namespace redwing {
+
+struct MultiPopArgs {
+  std::span<const std::string_view> keys;
+  bool second_end = false;  // the second token (RIGHT, MAX) was given
+  int64_t count = 1;
+};
+
+// Parses from argument `numkeys_index`; on error replies Redis 7.0's text and returns false.
+bool ParseMultiPopArgs(CommandContext& ctx, size_t numkeys_index, std::string_view first_end,
+                       std::string_view second_end, MultiPopArgs* out);
+// Key finder for them: appends the key indexes; false if numkeys is malformed.
+bool FindMultiPopKeys(std::span<const std::string_view> args, size_t numkeys_index,
+                      std::vector<int>* keys);
+
+}  // namespace redwing
