@@ -159,7 +159,7 @@ bool InsertAtPivot(Entry** link, std::string_view pivot, std::string_view value,
 }
 
 size_t Remove(Entry** link, std::string_view value, int64_t count) {
-  size_t limit = count == 0 ? 0 : static_cast<size_t>(count < 0 ? -(count + 1) + 1 : count);
+  size_t limit = count >= 0 ? static_cast<size_t>(count) : static_cast<size_t>(-(count + 1)) + 1;
   if (IsListpack(*link)) {
     EntryValueRegion region(link);
     return count < 0 ? RemoveBackward(region, value, limit) : RemoveForward(region, value, limit);
