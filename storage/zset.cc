@@ -192,7 +192,7 @@ Entry* ZSkipList::NewNode(std::string_view member, double score, int level) {
   return Entry::New(member, ValueType::kString, Encoding::kString, std::string_view(tmp, len), -1);
 }
 
-ZSkipList::ZSkipList() : head_(NewNode({}, 0, kMaxLevel)) {}
+ZSkipList::ZSkipList() : head_(NewNode("", 0, kMaxLevel)) {}
 
 ZSkipList::~ZSkipList() {
   Entry::Free(head_);  // the nodes belong to index_, which frees them
