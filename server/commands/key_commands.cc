@@ -19,6 +19,7 @@
 
 #include "protocol/glob.h"
 #include "server/commands/command_helpers.h"
+#include "storage/collection.h"
 
 namespace redwing {
 namespace {
@@ -503,6 +504,58 @@ void Persist(CommandContext& ctx) {
   ctx.reply->Integer(1);
 }
 
+// ---- MEMORY ----
+
+// MEMORY USAGE key [SAMPLES count]: what the key costs: its entry block (key, value or compact
+// encoding, expiry), its bucket slot, and a big collection's structure, estimated from `count`
+// sampled elements (default 5; 0: all), as Redis estimates.
+void MemoryUsage(CommandContext& ctx) {
+  size_t samples = 5;
+  for (size_t i = 3; i < ctx.argc(); ++i) {
+    if (EqualsIgnoreCase(ctx.arg(i), "samples") && i + 1 < ctx.argc()) {
+      auto n = IntArg(ctx, ctx.arg(++i));
+      if (!n) return;
+      if (*n < 0) {
+        ctx.reply->Error(errors::kSyntax);
+        return;
+      }
+      samples = static_cast<size_t>(*n);
+    } else {
+      ctx.reply->Error(errors::kSyntax);
+      return;
+    }
+  }
+  KeyRef at = ctx.Db(ctx.arg(2)).Find(ctx.arg(2));
+  if (!at) {
+    ctx.reply->Null();
+    return;
+  }
+  const Entry* e = at.entry();
+  size_t bytes = Entry::AllocatedSize(e) + sizeof(Entry*);
+  if (e->is_object()) bytes += e->object()->AllocatedBytes(samples);
+  ctx.reply->Integer(static_cast<int64_t>(bytes));
+}
+
+void MemoryHelp(CommandContext& ctx) {
+  static const char* const kLines[] = {
+      "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "DOCTOR",
+      "    Return memory problems reports.",
+      "MALLOC-STATS",
+      "    Return internal statistics report from the memory allocator.",
+      "PURGE",
+      "    Attempt to purge dirty pages for reclamation by the allocator.",
+      "STATS",
+      "    Return information about the memory usage of the server.",
+      "USAGE <key> [SAMPLES <count>]",
+      "    Return memory in bytes used by <key> and its value. Nested values are",
+      "    sampled up to <count> times (default: 5, 0 means sample all).",
+      "HELP",
+      "    Prints this help.",
+  };
+  ReplyHelp(ctx, kLines);
+}
+
 // ---- OBJECT ----
 
 void ObjectEncoding(CommandContext& ctx) {
@@ -617,12 +670,22 @@ void RegisterObjectCommands(CommandRegistry& r) {
   r.AddSubcommand(object, Spec("help", 2, kCmdLoading | kCmdStale, ObjectHelp, "@keyspace @slow"));
 }
 
+// MEMORY STATS, DOCTOR, MALLOC-STATS and PURGE come with memory accounting (eviction): until
+// then they get the unknown-subcommand error.
+void RegisterMemoryCommands(CommandRegistry& r) {
+  CommandSpec& memory = r.Add(Spec("memory", -2, 0, nullptr, "@slow"));
+  r.AddSubcommand(memory,
+                  WithKeys(Spec("usage", -3, kCmdReadonly, MemoryUsage, "@read @slow"), 2, 2));
+  r.AddSubcommand(memory, Spec("help", 2, kCmdLoading | kCmdStale, MemoryHelp, "@slow"));
+}
+
 }  // namespace
 
 void RegisterKeyCommands(CommandRegistry& r) {
   RegisterKeyspaceCommands(r);
   RegisterExpireCommands(r);
   RegisterObjectCommands(r);
+  RegisterMemoryCommands(r);
 }
 
 }  // namespace redwing

@@ -393,5 +393,31 @@ TEST_F(KeyCommandsTest, RandomKey) {
   EXPECT_GT(seen.size(), 10u) << "keys of both shards are drawn";
 }
 
+// MEMORY USAGE counts the key's block and, for a big collection, its structure (sampled).
+TEST_F(KeyCommandsTest, MemoryUsageGrowsWithTheValue) {
+  Client c(port());
+  auto usage = [&](const std::vector<std::string>& cmd) {
+    Client::ReplyPtr r = c.Command(cmd);
+    EXPECT_EQ(r->type, REDIS_REPLY_INTEGER);
+    return r->integer;
+  };
+  c({"SET", "small", "v"});
+  c({"SET", "big", std::string(10000, 'x')});
+  EXPECT_GT(usage({"MEMORY", "USAGE", "big"}), 10000);
+  EXPECT_LT(usage({"MEMORY", "USAGE", "small"}), 64);
+  std::vector<std::string> hset = {"HSET", "h"};
+  for (int i = 0; i < 2000; ++i) {
+    hset.push_back("field" + std::to_string(i));
+    hset.push_back("value" + std::to_string(i));
+  }
+  c.Run(hset);
+  int64_t all = usage({"MEMORY", "USAGE", "h", "SAMPLES", "0"});
+  int64_t sampled = usage({"MEMORY", "USAGE", "h"});
+  EXPECT_GT(all, 2000 * 24);  // at least the field and value bytes of every element
+  EXPECT_GT(sampled, all / 2);
+  EXPECT_LT(sampled, all * 2);
+  EXPECT_EQ(c({"MEMORY", "USAGE", "missing"}), "(nil)");
+}
+
 }  // namespace
 }  // namespace redwing::test
