@@ -271,14 +271,19 @@ size_t EncodedSize(std::string_view value) {
 }
 
 size_t Insert(ByteRegion& region, size_t pos, std::span<const std::string_view> values) {
+  // One value (the common push) is classified once; several are classified again while encoding
+  // rather than kept in a temporary array.
+  Encoded single;
   size_t total = 0;
-  for (std::string_view v : values)
-    total += EncodedSize(v);
+  for (std::string_view v : values) {
+    single = Classify(v);
+    total += single.size + BacklenSize(single.size);
+  }
   uint32_t count = ListpackView(region.bytes()).size();
   char* data = region.Splice(pos, 0, total);
   size_t at = pos;
   for (std::string_view v : values)
-    at += Encode(data + at, v, Classify(v));
+    at += Encode(data + at, v, values.size() == 1 ? single : Classify(v));
   SetCount(data, count + static_cast<uint32_t>(values.size()));
   return pos;
 }

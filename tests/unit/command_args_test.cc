@@ -146,7 +146,8 @@ TEST(CommandDocsTable, KeySpecsNameTheKeysTheRegistryRoutes) {
     const CommandDoc* doc = FindCommandDoc(c->name);
     ASSERT_NE(doc, nullptr) << c->name;
     EXPECT_EQ(c->has_keys(), !doc->key_specs.empty()) << c->name;
-    if (!c->has_keys()) continue;
+    // Numkeys forms need real arguments: COMMAND GETKEYS covers them against redis-server.
+    if (!c->has_keys() || c->key_finder != nullptr) continue;
     const int min_argc = std::abs(c->arity);
     for (int argc = min_argc; argc <= (c->arity < 0 ? min_argc + 5 : min_argc); ++argc) {
       std::vector<std::string> storage(static_cast<size_t>(argc), "x");
