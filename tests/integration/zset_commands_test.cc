@@ -386,6 +386,13 @@ TEST_F(ZSetCommandsTest, CopyAndRenameKeepTheEncoding) {
     EXPECT_EQ(c({"ZSCORE", key + "-moved", before.back().second}),
               Quoted(ScoreText(before.back().first)));
   }
+  // MEMORY USAGE counts the skiplist's nodes (at least a node block per member) and index.
+  for (const std::string samples : {"5", "0"}) {
+    std::string usage = c({"MEMORY", "USAGE", "big", "SAMPLES", samples});
+    ASSERT_EQ(usage.rfind("(integer) ", 0), 0u) << usage;
+    EXPECT_GT(std::stoll(usage.substr(10)), 200 * 48);
+    EXPECT_LT(std::stoll(usage.substr(10)), 200 * 160);
+  }
 }
 
 TEST_F(ZSetCommandsTest, WritesTouchWatchedKeys) {
