@@ -70,6 +70,9 @@ struct CommandSpec {
   int key_step = 0;
   CommandHandler handler = nullptr;
   KeyFinder key_finder = nullptr;
+  // For commands that reach keys not among their arguments' keys (SORT's BY and GET patterns):
+  // true if this invocation does, and so needs every shard held, as kCmdAllShards.
+  bool (*needs_all_shards)(std::span<const std::string_view> args) = nullptr;
   SplitReply split = SplitReply::kNone;  // only for fixed (first, last, step) key positions
   std::string acl_categories;            // e.g. "@write @string @slow"
   // Container commands (CONFIG, CLIENT, ...) dispatch on their first argument.
@@ -77,6 +80,9 @@ struct CommandSpec {
   int id = 0;  // index into per-command statistics
 
   bool has_keys() const { return first_key > 0 || key_finder != nullptr; }
+  bool HoldsAllShards(std::span<const std::string_view> args) const {
+    return (flags & kCmdAllShards) != 0 || (needs_all_shards != nullptr && needs_all_shards(args));
+  }
   // The subcommand named `sub` (case-insensitive), or nullptr.
   const CommandSpec* FindSubcommand(std::string_view sub) const;
   // Appends the argument indexes of this invocation's keys.

@@ -272,7 +272,7 @@ bool Session::StallBehindRound(std::span<const std::string_view> args) {
 
 bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view> args) {
   if (spec->flags & kCmdExec) return Exec(args);
-  if (spec->flags & kCmdAllShards) {
+  if (spec->HoldsAllShards(args)) {
     std::vector<int> all(static_cast<size_t>(engine_->num_shards()));
     for (int i = 0; i < engine_->num_shards(); ++i)
       all[static_cast<size_t>(i)] = i;
@@ -598,13 +598,13 @@ bool Session::Exec(std::span<const std::string_view> args) {
   std::vector<int> shards;
   std::vector<int> keys;
   for (const QueuedCommand& q : client_.queued) {
-    if (q.spec->flags & kCmdAllShards) {
+    std::vector<std::string_view> views(q.args.begin(), q.args.end());
+    if (q.spec->HoldsAllShards(views)) {
       shards.clear();
       for (int i = 0; i < engine_->num_shards(); ++i)
         shards.push_back(i);
       break;
     }
-    std::vector<std::string_view> views(q.args.begin(), q.args.end());
     keys.clear();
     q.spec->FindKeys(views, &keys);
     for (int k : keys)
