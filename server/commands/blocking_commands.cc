@@ -28,7 +28,7 @@ std::optional<int64_t> TimeoutArg(CommandContext& ctx, std::string_view arg) {
   long double ms = std::ceil(*seconds * 1000.0L);
   // Redis converts with a plain cast, so a timeout past the 64-bit range comes out negative.
   if (ms < 0 || !(ms < 9223372036854775807.0L)) {
-    ctx.reply->Error("ERR timeout is negative");
+    ctx.reply->Error(errors::kTimeoutNegative);
     return std::nullopt;
   }
   return static_cast<int64_t>(ms);

@@ -24,11 +24,6 @@ namespace {
 constexpr std::string_view kHashValueNotInteger = "ERR hash value is not an integer";
 constexpr std::string_view kHashValueNotFloat = "ERR hash value is not a float";
 constexpr std::string_view kValueNanOrInfinity = "ERR value is NaN or Infinity";
-constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
-// Redis's getRangeLongFromObjectOrReply text for HRANDFIELD's count (its wording, typo kept).
-constexpr std::string_view kCountOutOfRange =
-    "ERR value is out of range, value must between -9223372036854775807 and "
-    "9223372036854775807";
 
 HashLimits Limits(const CommandContext& ctx) {
   const Config& c = ctx.engine->config();
@@ -401,7 +396,7 @@ void HRandField(CommandContext& ctx) {
       return;
     }
     if (*l == INT64_MIN) {
-      ctx.reply->Error(kCountOutOfRange);
+      ctx.reply->Error(errors::kCountOutOfRange);
       return;
     }
     bool with_values = false;
@@ -412,7 +407,7 @@ void HRandField(CommandContext& ctx) {
     if (ctx.argc() == 4) {
       with_values = true;
       if (*l < -(INT64_MAX / 2) || *l > INT64_MAX / 2) {
-        ctx.reply->Error(kValueOutOfRange);
+        ctx.reply->Error(errors::kValueOutOfRange);
         return;
       }
     }

@@ -18,14 +18,11 @@ namespace redwing {
 namespace {
 
 constexpr std::string_view kIndexOutOfRange = "ERR index out of range";
-constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
 constexpr std::string_view kRankZero =
     "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
     "negative to start from the end of the list";
 constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
 constexpr std::string_view kMaxlenNegative = "ERR MAXLEN can't be negative";
-constexpr std::string_view kNumkeysPositive = "ERR numkeys should be greater than 0";
-constexpr std::string_view kCountPositive = "ERR count should be greater than 0";
 
 int64_t Fill(const CommandContext& ctx) {
   return ctx.engine->config().list_max_listpack_size();
@@ -171,7 +168,7 @@ void PopGeneric(CommandContext& ctx, ListEnd end) {
   if (has_count) {
     auto v = ParseInt64(ctx.arg(2));
     if (!v || *v < 0) {
-      ctx.reply->Error(kMustBePositive);
+      ctx.reply->Error(errors::kMustBePositive);
       return;
     }
     count = *v;
@@ -509,7 +506,7 @@ std::optional<ListEnd> ParseListEnd(std::string_view arg) {
 bool ParseListMpopArgs(CommandContext& ctx, size_t numkeys_index, ListMpopArgs* out) {
   auto numkeys = ParseInt64(ctx.arg(numkeys_index));
   if (!numkeys || *numkeys <= 0) {
-    ctx.reply->Error(kNumkeysPositive);
+    ctx.reply->Error(errors::kNumKeysPositive);
     return false;
   }
   size_t first = numkeys_index + 1;
@@ -534,7 +531,7 @@ bool ParseListMpopArgs(CommandContext& ctx, size_t numkeys_index, ListMpopArgs* 
   }
   auto count = ParseInt64(ctx.arg(where + 2));
   if (!count || *count <= 0) {
-    ctx.reply->Error(kCountPositive);
+    ctx.reply->Error(errors::kCountPositive);
     return false;
   }
   out->count = *count;

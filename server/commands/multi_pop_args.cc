@@ -8,7 +8,7 @@ bool ParseMultiPopArgs(CommandContext& ctx, size_t numkeys_index, std::string_vi
                        std::string_view second_end, MultiPopArgs* out) {
   auto numkeys = ParseInt64(ctx.arg(numkeys_index));
   if (!numkeys || *numkeys <= 0) {
-    ctx.reply->Error("ERR numkeys should be greater than 0");
+    ctx.reply->Error(errors::kNumKeysPositive);
     return false;
   }
   size_t first = numkeys_index + 1;
@@ -35,7 +35,7 @@ bool ParseMultiPopArgs(CommandContext& ctx, size_t numkeys_index, std::string_vi
   }
   auto count = ParseInt64(ctx.arg(where + 2));
   if (!count || *count <= 0) {
-    ctx.reply->Error("ERR count should be greater than 0");
+    ctx.reply->Error(errors::kCountPositive);
     return false;
   }
   out->count = *count;

@@ -22,13 +22,7 @@
 namespace redwing {
 namespace {
 
-constexpr std::string_view kPositiveCount = "ERR value is out of range, must be positive";
-constexpr std::string_view kRandCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and "
-    "9223372036854775807";
-constexpr std::string_view kNumKeys = "ERR numkeys should be greater than 0";
 constexpr std::string_view kTooManyKeys = "ERR Number of keys can't be greater than number of args";
-constexpr std::string_view kNegativeLimit = "ERR LIMIT can't be negative";
 
 // SPOP with a count builds a new set of the remaining members when fewer than 1/5 of the count
 // would remain (Redis's SPOP_MOVE_STRATEGY_MUL); SRANDMEMBER copies the whole set when the count
@@ -177,7 +171,7 @@ void SPop(CommandContext& ctx) {
   if (ctx.argc() == 3) {
     auto n = ParseInt64(ctx.arg(2));
     if (!n || *n < 0) {
-      ctx.reply->Error(kPositiveCount);
+      ctx.reply->Error(errors::kMustBePositive);
       return;
     }
     count = *n;
@@ -271,7 +265,7 @@ void SRandMember(CommandContext& ctx) {
       return;
     }
     if (*n == INT64_MIN) {
-      ctx.reply->Error(kRandCountRange);
+      ctx.reply->Error(errors::kCountOutOfRange);
       return;
     }
     count = *n;
@@ -524,7 +518,7 @@ bool SInterCardKeys(std::span<const std::string_view> args, std::vector<int>* ke
 void SInterCard(CommandContext& ctx) {
   auto n = NumKeys(ctx.args);
   if (!n) {
-    ctx.reply->Error(kNumKeys);
+    ctx.reply->Error(errors::kNumKeysPositive);
     return;
   }
   if (*n > static_cast<int64_t>(ctx.argc()) - 2) {
@@ -537,7 +531,7 @@ void SInterCard(CommandContext& ctx) {
     if (EqualsIgnoreCase(ctx.arg(i), "limit") && i + 1 < ctx.argc()) {
       auto l = ParseInt64(ctx.arg(++i));
       if (!l || *l < 0) {
-        ctx.reply->Error(kNegativeLimit);
+        ctx.reply->Error(errors::kLimitNegative);
         return;
       }
       limit = static_cast<uint64_t>(*l);

@@ -41,15 +41,7 @@ constexpr std::string_view kErrLimitNeedsBy =
     "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
 constexpr std::string_view kErrWithScoresByLex =
     "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
-constexpr std::string_view kErrMustBePositive = "ERR value is out of range, must be positive";
-constexpr std::string_view kErrNumKeys = "ERR numkeys should be greater than 0";
-constexpr std::string_view kErrCount = "ERR count should be greater than 0";
 constexpr std::string_view kErrWeight = "ERR weight value is not a float";
-constexpr std::string_view kErrLimitNegative = "ERR LIMIT can't be negative";
-constexpr std::string_view kErrOutOfRange = "ERR value is out of range";
-constexpr std::string_view kErrCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and "
-    "9223372036854775807";
 
 zset::Limits LimitsOf(const CommandContext& ctx) {
   const auto& config = ctx.engine->config();
@@ -558,7 +550,7 @@ void ZPopGeneric(CommandContext& ctx, bool max) {
   if (ctx.argc() == 3) {
     auto n = ParseInt64(ctx.arg(2));
     if (!n || *n < 0) {
-      ctx.reply->Error(kErrMustBePositive);
+      ctx.reply->Error(errors::kMustBePositive);
       return;
     }
     count = *n;
@@ -584,7 +576,7 @@ void ZPopMax(CommandContext& ctx) {
 void ZMPop(CommandContext& ctx) {
   auto numkeys = ParseInt64(ctx.arg(1));
   if (!numkeys || *numkeys < 1) {
-    ctx.reply->Error(kErrNumKeys);
+    ctx.reply->Error(errors::kNumKeysPositive);
     return;
   }
   if (static_cast<uint64_t>(*numkeys) + 2 >= ctx.argc()) {
@@ -606,7 +598,7 @@ void ZMPop(CommandContext& ctx) {
     if (count == -1 && EqualsIgnoreCase(ctx.arg(j), "count") && j + 1 < ctx.argc()) {
       auto n = ParseInt64(ctx.arg(++j));
       if (!n || *n < 1) {
-        ctx.reply->Error(kErrCount);
+        ctx.reply->Error(errors::kCountPositive);
         return;
       }
       count = *n;
@@ -678,7 +670,7 @@ void ZRandMember(CommandContext& ctx) {
   auto l = IntArg(ctx, ctx.arg(2));
   if (!l) return;
   if (*l == INT64_MIN) {
-    ctx.reply->Error(kErrCountRange);
+    ctx.reply->Error(errors::kCountOutOfRange);
     return;
   }
   bool withscores = false;
@@ -689,7 +681,7 @@ void ZRandMember(CommandContext& ctx) {
     return;
   }
   if (withscores && (*l < -INT64_MAX / 2 || *l > INT64_MAX / 2)) {
-    ctx.reply->Error(kErrOutOfRange);
+    ctx.reply->Error(errors::kValueOutOfRange);
     return;
   }
   if (!Lookup(ctx, ctx.arg(1), true, &at)) return;
@@ -938,7 +930,7 @@ void ZSetOpGeneric(CommandContext& ctx, size_t numkeys_idx, SetOp op, bool card_
     } else if (card_only && remaining >= 2 && EqualsIgnoreCase(opt, "limit")) {
       auto l = ParseInt64(ctx.arg(j + 1));
       if (!l || *l < 0) {
-        ctx.reply->Error(kErrLimitNegative);
+        ctx.reply->Error(errors::kLimitNegative);
         return;
       }
       limit = *l;
