@@ -54,6 +54,7 @@ CommandRegistry::CommandRegistry() {
   RegisterSetCommands(*this);
   RegisterSortedSetCommands(*this);
   RegisterBlockingCommands(*this);
+  RegisterSortCommands(*this);
   CheckDocumented();
 }
 

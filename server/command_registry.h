@@ -136,5 +136,6 @@ void RegisterListCommands(CommandRegistry& r);
 void RegisterSetCommands(CommandRegistry& r);
 void RegisterSortedSetCommands(CommandRegistry& r);
 void RegisterBlockingCommands(CommandRegistry& r);
+void RegisterSortCommands(CommandRegistry& r);
 
 }  // namespace redwing

@@ -153,5 +153,6 @@ void AppendListCommandDocs(std::vector<CommandDoc>* rows);
 void AppendSetCommandDocs(std::vector<CommandDoc>* rows);
 void AppendSortedSetCommandDocs(std::vector<CommandDoc>* rows);
 void AppendBlockingCommandDocs(std::vector<CommandDoc>* rows);
+void AppendSortCommandDocs(std::vector<CommandDoc>* rows);
 
 }  // namespace redwing

@@ -806,6 +806,7 @@ std::vector<CommandDoc> CommandDocRows() {
   AppendSetCommandDocs(&rows);
   AppendSortedSetCommandDocs(&rows);
   AppendBlockingCommandDocs(&rows);
+  AppendSortCommandDocs(&rows);
   return rows;
 }
 
