@@ -14,13 +14,11 @@
 //     it; the reply is the number of stored elements. SORT_RO has no STORE (syntax error).
 //   - Like Redis 7.0, sorting a sorted set converts its listpack to a skiplist for good.
 //
-// Routing: BY and GET patterns name keys the router cannot know (they derive from the elements),
-// so SORT and SORT_RO are registered kCmdAllShards: every shard is held while they run, and the
-// pattern lookups, the source and the destination are all reachable through ctx.Db(). Their key
-// finders (SORT: the key and the last STORE destination, as Redis's sortGetKeys) serve COMMAND
-// GETKEYS and COMMAND INFO's movablekeys. SortUsesPatterns() tells whether an invocation needs
-// other shards than its keys': a router that can ask it could hold only the keys' shards for the
-// others.
+// Routing: the key finder declares the sorted key and the last STORE destination, as Redis's
+// sortGetKeys (COMMAND GETKEYS, movablekeys), and the command runs with those keys' shards held.
+// BY and GET patterns name keys the router cannot know (they derive from the elements), so an
+// invocation that uses them holds every shard instead (CommandSpec::needs_all_shards:
+// SortNeedsAllShards), and its pattern lookups reach any key through ctx.Db().
 
 #include <algorithm>
 #include <cerrno>
@@ -149,14 +147,16 @@ struct SortOptions {
   std::vector<std::string_view> gets;
   bool has_store = false;
   std::string_view store;
+  size_t store_index = 0;  // the argument holding `store`
 };
 
-// Parses the options after the key as Redis does (the last of a repeated option wins); replies
-// the error and returns false if they are malformed.
-bool ParseSortOptions(CommandContext& ctx, bool readonly, SortOptions* o) {
-  for (size_t j = 2; j < ctx.argc(); ++j) {
-    std::string_view a = ctx.arg(j);
-    size_t left = ctx.argc() - j - 1;
+// Parses the options after the key as Redis does (the last of a repeated option wins). Returns
+// the error to reply if they are malformed, else an empty view.
+std::string_view ParseSortOptions(std::span<const std::string_view> args, bool readonly,
+                                  SortOptions* o) {
+  for (size_t j = 2; j < args.size(); ++j) {
+    std::string_view a = args[j];
+    size_t left = args.size() - j - 1;
     if (EqualsIgnoreCase(a, "asc")) {
       o->desc = false;
     } else if (EqualsIgnoreCase(a, "desc")) {
@@ -164,29 +164,39 @@ bool ParseSortOptions(CommandContext& ctx, bool readonly, SortOptions* o) {
     } else if (EqualsIgnoreCase(a, "alpha")) {
       o->alpha = true;
     } else if (EqualsIgnoreCase(a, "limit") && left >= 2) {
-      auto start = IntArg(ctx, ctx.arg(j + 1));
-      if (!start) return false;
-      auto count = IntArg(ctx, ctx.arg(j + 2));
-      if (!count) return false;
+      auto start = ParseInt64(args[j + 1]);
+      if (!start) return errors::kNotInteger;
+      auto count = ParseInt64(args[j + 2]);
+      if (!count) return errors::kNotInteger;
       o->limit_start = *start;
       o->limit_count = *count;
       j += 2;
     } else if (!readonly && EqualsIgnoreCase(a, "store") && left >= 1) {
       o->has_store = true;
-      o->store = ctx.arg(++j);
+      o->store_index = ++j;
+      o->store = args[j];
     } else if (EqualsIgnoreCase(a, "by") && left >= 1) {
       o->has_by = true;
-      o->by = ctx.arg(++j);
+      o->by = args[++j];
       // A pattern without '*' turns sorting off for good (a later BY does not turn it on).
       if (CStringPrefix(o->by).find('*') == std::string_view::npos) o->dontsort = true;
     } else if (EqualsIgnoreCase(a, "get") && left >= 1) {
-      o->gets.push_back(ctx.arg(++j));
+      o->gets.push_back(args[++j]);
     } else {
-      ctx.reply->Error(errors::kSyntax);
-      return false;
+      return errors::kSyntax;
     }
   }
-  return true;
+  return {};
+}
+
+// Whether the options make SORT read keys named by patterns: BY with a '*' (when it sorts) or a
+// GET pattern with a '*' (other than "#").
+bool UsesPatterns(const SortOptions& o) {
+  if (o.has_by && !o.dontsort) return true;
+  for (std::string_view g : o.gets) {
+    if (SortPattern(g).has_star) return true;
+  }
+  return false;
 }
 
 // One element to sort: its text and its sort key, kept as offsets into an arena.
@@ -339,7 +349,10 @@ void StoreList(CommandContext& ctx, std::string_view dest, Entry* list_entry, si
 
 void SortGeneric(CommandContext& ctx, bool readonly) {
   SortOptions o;
-  if (!ParseSortOptions(ctx, readonly, &o)) return;
+  if (std::string_view error = ParseSortOptions(ctx.args, readonly, &o); !error.empty()) {
+    ctx.reply->Error(error);
+    return;
+  }
 
   std::string_view key = ctx.arg(1);
   Database& db = ctx.Db(key);
@@ -473,46 +486,49 @@ bool SortRoKeys(std::span<const std::string_view>, std::vector<int>* keys) {
   return true;
 }
 
-}  // namespace
-
-// Whether a SORT or SORT_RO invocation reads keys named by patterns (BY with a '*', or GET other
-// than "#"): only those need every shard. (Unused until the router can ask; see the header.)
-[[maybe_unused]] static bool SortUsesPatterns(std::span<const std::string_view> args) {
-  for (size_t i = 2; i + 1 < args.size(); ++i) {
-    std::string_view a = args[i];
-    if (EqualsIgnoreCase(a, "limit")) {
-      i += 2;
-    } else if (EqualsIgnoreCase(a, "by")) {
-      if (CStringPrefix(args[++i]).find('*') != std::string_view::npos) return true;
-    } else if (EqualsIgnoreCase(a, "get")) {
-      if (CStringPrefix(args[++i]) != "#") return true;
-    } else if (EqualsIgnoreCase(a, "store")) {
-      ++i;
-    }
-  }
-  return false;
+// Whether this SORT must hold every shard: when it reads keys named by patterns, or when the
+// destination its options name is not the one its key finder declares (sortGetKeys does not skip
+// STORE's argument, so "STORE by STORE d" declares "by" while the command stores to "d"). A
+// malformed invocation touches no key.
+bool SortNeedsAllShards(std::span<const std::string_view> args) {
+  SortOptions o;
+  if (!ParseSortOptions(args, /*readonly=*/false, &o).empty()) return false;
+  if (UsesPatterns(o)) return true;
+  if (!o.has_store) return false;
+  std::vector<int> keys;
+  SortKeys(args, &keys);
+  return keys.size() < 2 || static_cast<size_t>(keys[1]) != o.store_index;
 }
+
+bool SortRoNeedsAllShards(std::span<const std::string_view> args) {
+  SortOptions o;
+  return ParseSortOptions(args, /*readonly=*/true, &o).empty() && UsesPatterns(o);
+}
+
+}  // namespace
 
 void RegisterSortCommands(CommandRegistry& r) {
   constexpr const char* kSortAcl = "@write @set @sortedset @list @slow @dangerous";
   constexpr const char* kSortRoAcl = "@read @set @sortedset @list @slow @dangerous";
   r.Add({.name = "sort",
          .arity = -2,
-         .flags = kCmdWrite | kCmdDenyOom | kCmdAllShards,
+         .flags = kCmdWrite | kCmdDenyOom,
          .first_key = 1,
          .last_key = 1,
          .key_step = 1,
          .handler = SortCommand,
          .key_finder = SortKeys,
+         .needs_all_shards = SortNeedsAllShards,
          .acl_categories = kSortAcl});
   r.Add({.name = "sort_ro",
          .arity = -2,
-         .flags = kCmdReadonly | kCmdAllShards,
+         .flags = kCmdReadonly,
          .first_key = 1,
          .last_key = 1,
          .key_step = 1,
          .handler = SortRoCommand,
          .key_finder = SortRoKeys,
+         .needs_all_shards = SortRoNeedsAllShards,
          .acl_categories = kSortRoAcl});
 }
 
