@@ -334,7 +334,8 @@ void Sort(const SortOptions& o, SortVector* v) {
   });
 }
 
-// Replaces `dest` with the list of `values` (deletes it if there are none); replies the count.
+// Stores `list_entry` (a list of `count` elements) under `dest`, replacing any value and TTL; an
+// empty list deletes `dest` instead. Replies the count.
 void StoreList(CommandContext& ctx, std::string_view dest, Entry* list_entry, size_t count) {
   Database& db = ctx.Db(dest);
   KeyRef at = db.Find(dest);

@@ -201,6 +201,14 @@ TEST_F(SortCommandTest, StoreToAnotherShard) {
     EXPECT_EQ(c({"SORT", "missing" + std::to_string(i), "STORE", dst}), "(integer) 0");
     EXPECT_EQ(c({"EXISTS", dst}), "(integer) 0");
   }
+  // "STORE by" hides the second STORE from the key finder (as Redis's sortGetKeys): the command
+  // holds every shard for it and stores to the last destination.
+  for (int i = 0; i < 8; ++i) {
+    std::string dst = "final" + std::to_string(i);
+    EXPECT_EQ(c({"SORT", "src", "STORE", "by", "STORE", dst}), "(integer) 3");
+    EXPECT_EQ(Array(c, {"LRANGE", dst, "0", "-1"}), (std::vector<std::string>{"1", "2", "3"}));
+    EXPECT_EQ(c({"EXISTS", "by"}), "(integer) 0");
+  }
   // The source is left as it was.
   EXPECT_EQ(Array(c, {"LRANGE", "src", "0", "-1"}), (std::vector<std::string>{"3", "1", "2"}));
   // SORT_RO has no STORE.
