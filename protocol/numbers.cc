@@ -8,10 +8,8 @@
 
 namespace redwing {
 
-std::optional<uint64_t> ParseUint64(std::string_view s) {
-  if (s.empty() || s.size() >= kMaxIntChars) return std::nullopt;
-  if (s.size() == 1 && s[0] == '0') return 0;
-  if (s[0] < '1' || s[0] > '9') return std::nullopt;
+std::optional<uint64_t> ParseDigits(std::string_view s) {
+  if (s.empty()) return std::nullopt;
   uint64_t v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return std::nullopt;
@@ -20,6 +18,13 @@ std::optional<uint64_t> ParseUint64(std::string_view s) {
     v = v * 10 + d;
   }
   return v;
+}
+
+std::optional<uint64_t> ParseUint64(std::string_view s) {
+  if (s.empty() || s.size() >= kMaxIntChars) return std::nullopt;
+  if (s.size() == 1 && s[0] == '0') return 0;
+  if (s[0] < '1' || s[0] > '9') return std::nullopt;
+  return ParseDigits(s);
 }
 
 std::optional<int64_t> ParseInt64(std::string_view s) {
@@ -70,19 +75,23 @@ std::optional<double> ParseDouble(std::string_view s) {
   return v;
 }
 
-size_t FormatInt64(int64_t v, char* buf) {
+size_t FormatUint64(uint64_t v, char* buf) {
   char tmp[kMaxIntChars];
-  uint64_t u = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
   size_t n = 0;
   do {
-    tmp[n++] = static_cast<char>('0' + u % 10);
-    u /= 10;
-  } while (u != 0);
+    tmp[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
   size_t len = 0;
-  if (v < 0) buf[len++] = '-';
   while (n > 0)
     buf[len++] = tmp[--n];
   return len;
+}
+
+size_t FormatInt64(int64_t v, char* buf) {
+  if (v >= 0) return FormatUint64(static_cast<uint64_t>(v), buf);
+  buf[0] = '-';
+  return 1 + FormatUint64(0 - static_cast<uint64_t>(v), buf + 1);
 }
 
 std::string Int64ToString(int64_t v) {
@@ -103,11 +112,19 @@ std::string FormatLongDoubleHuman(long double v) {
   return std::string(buf, static_cast<size_t>(len));
 }
 
+size_t FormatDouble(double v, char* buf) {
+  if (std::isinf(v)) {
+    std::string_view text = v > 0 ? "inf" : "-inf";
+    std::memcpy(buf, text.data(), text.size());
+    return text.size();
+  }
+  int len = std::snprintf(buf, kMaxDoubleChars, "%.17g", v);
+  return static_cast<size_t>(len);
+}
+
 std::string FormatDouble(double v) {
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  int len = std::snprintf(buf, sizeof(buf), "%.17g", v);
-  return std::string(buf, static_cast<size_t>(len));
+  char buf[kMaxDoubleChars];
+  return std::string(buf, FormatDouble(v, buf));
 }
 
 }  // namespace redwing

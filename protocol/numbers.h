@@ -12,7 +12,12 @@ namespace redwing {
 
 // Longest text of a 64-bit integer, sign included, plus a terminator.
 inline constexpr size_t kMaxIntChars = 21;
+// Room for FormatDouble's text ("%.17g" needs at most 24 characters) and a terminator.
+inline constexpr size_t kMaxDoubleChars = 32;
 
+// Decimal digits only (leading zeros allowed, no sign); nothing if empty, another character is
+// present, or the value exceeds UINT64_MAX.
+std::optional<uint64_t> ParseDigits(std::string_view s);
 // Strict integer parse as Redis's string2ll: no spaces, no '+', no leading zeros, no "-0".
 std::optional<int64_t> ParseInt64(std::string_view s);
 // As ParseInt64 but for unsigned values in [0, UINT64_MAX].
@@ -24,10 +29,13 @@ std::optional<double> ParseDouble(std::string_view s);
 
 // Writes v in decimal into buf (at least kMaxIntChars bytes); returns the length.
 size_t FormatInt64(int64_t v, char* buf);
+size_t FormatUint64(uint64_t v, char* buf);
 std::string Int64ToString(int64_t v);
 // Redis's ld2string(..., LD_STR_HUMAN): "%.17Lf" with trailing zeros removed (INCRBYFLOAT).
 std::string FormatLongDoubleHuman(long double v);
-// "%.17g", with "inf"/"-inf" spelled as Redis does.
+// "%.17g", with "inf"/"-inf" spelled as Redis does: into buf (at least kMaxDoubleChars bytes),
+// returning the length, or as a string.
+size_t FormatDouble(double v, char* buf);
 std::string FormatDouble(double v);
 
 }  // namespace redwing

@@ -1,7 +1,5 @@
 #include "protocol/reply_builder.h"
 
-#include <cmath>
-#include <cstdio>
 #include <cstring>
 
 #include "protocol/numbers.h"
@@ -100,12 +98,17 @@ void ReplyBuilder::PushHeader(size_t n) {
 
 void ReplyBuilder::Double(double d) {
   if (resp_ < 3) {
-    Bulk(FormatDouble(d));
+    char buf[kMaxDoubleChars];
+    Bulk(std::string_view(buf, FormatDouble(d, buf)));
     return;
   }
-  out_->Push(',');
-  out_->Append(FormatDouble(d));
-  out_->Append("\r\n", 2);
+  // RESP3 ",<text>\r\n": the text goes straight into the output.
+  char* p = out_->PrepareWrite(kMaxDoubleChars + 3);
+  p[0] = ',';
+  size_t len = 1 + FormatDouble(d, p + 1);
+  p[len++] = '\r';
+  p[len++] = '\n';
+  out_->Commit(len);
 }
 
 void ReplyBuilder::Bool(bool b) {

@@ -118,6 +118,25 @@ TEST(FormatDoubleTest, Forms) {
   EXPECT_EQ(FormatDouble(-std::numeric_limits<double>::infinity()), "-inf");
 }
 
+TEST(FormatDoubleTest, IntoBufferLongestText) {
+  char buf[kMaxDoubleChars];
+  // The longest "%.17g" text: sign, 17 digits, point, a three-digit negative exponent.
+  double v = -std::numeric_limits<double>::min();
+  size_t n = FormatDouble(v, buf);
+  EXPECT_EQ(std::string(buf, n), "-2.2250738585072014e-308");
+  EXPECT_LT(n, kMaxDoubleChars);
+  EXPECT_EQ(std::string(buf, FormatDouble(-std::numeric_limits<double>::infinity(), buf)), "-inf");
+  EXPECT_EQ(std::string(buf, FormatDouble(-0.0, buf)), "-0");
+}
+
+TEST(FormatUint64Test, Extremes) {
+  char buf[kMaxIntChars];
+  EXPECT_EQ(std::string(buf, FormatUint64(0, buf)), "0");
+  EXPECT_EQ(std::string(buf, FormatUint64(10, buf)), "10");
+  EXPECT_EQ(std::string(buf, FormatUint64(UINT64_MAX, buf)), "18446744073709551615");
+  EXPECT_EQ(std::string(buf, FormatUint64(uint64_t{1} << 63, buf)), "9223372036854775808");
+}
+
 TEST(FormatInt64Test, Extremes) {
   char buf[kMaxIntChars];
   EXPECT_EQ(std::string(buf, FormatInt64(0, buf)), "0");

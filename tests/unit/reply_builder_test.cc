@@ -101,6 +101,10 @@ TEST(ReplyBuilderTest, DoubleResp3) {
   EXPECT_EQ(
       Encode(3, [](ReplyBuilder& rb) { rb.Double(-std::numeric_limits<double>::infinity()); }),
       ",-inf\r\n");
+  EXPECT_EQ(Encode(3, [](ReplyBuilder& rb) { rb.Double(-std::numeric_limits<double>::min()); }),
+            ",-2.2250738585072014e-308\r\n");
+  EXPECT_EQ(Encode(2, [](ReplyBuilder& rb) { rb.Double(-std::numeric_limits<double>::min()); }),
+            "$24\r\n-2.2250738585072014e-308\r\n");
 }
 
 TEST(ReplyBuilderTest, Bool) {
