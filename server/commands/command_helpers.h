@@ -3,8 +3,12 @@
 #include <cctype>
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "protocol/glob.h"
 #include "protocol/numbers.h"
 #include "server/command_context.h"
 #include "server/errors.h"
@@ -45,5 +49,54 @@ void ReplyHelp(CommandContext& ctx, const char* const (&lines)[N]) {
   for (const char* l : lines)
     ctx.reply->SimpleString(l);
 }
+
+// Keys given by a numkeys argument: appends the indexes of the numkeys arguments after
+// args[numkeys_index]; false (nothing appended) if numkeys is not an integer >= 1 or exceeds the
+// arguments left.
+bool FindKeysAfterNumKeys(std::span<const std::string_view> args, size_t numkeys_index,
+                          std::vector<int>* keys);
+// The same as a KeyFinder (command_registry.h).
+template <size_t kNumKeysIndex>
+bool KeysAfterNumKeys(std::span<const std::string_view> args, std::vector<int>* keys) {
+  return FindKeysAfterNumKeys(args, kNumKeysIndex, keys);
+}
+
+// Registration of a family's commands: add(name, arity, flags, handler, last_key, acl[, step])
+// registers keys at arguments 1..last_key (negative: counted from the end), every `key_step`;
+// last_key 0 registers no key positions (set the returned spec's key_finder).
+class CommandAdder {
+ public:
+  explicit CommandAdder(CommandRegistry& r) : r_(r) {}
+  CommandSpec& operator()(std::string name, int arity, uint32_t flags, CommandHandler handler,
+                          int last_key, const char* acl, int key_step = 1) const;
+
+ private:
+  CommandRegistry& r_;
+};
+
+// ---- SCAN, HSCAN, SSCAN, ZSCAN ----
+
+// A SCAN cursor as Redis parses it (strtoul over the C string): an optional sign, decimal digits,
+// nothing after (an embedded NUL ends the text); empty is 0, a negative one wraps, overflow is an
+// error. On error replies "ERR invalid cursor" and returns nothing.
+std::optional<uint64_t> ScanCursorArg(CommandContext& ctx, std::string_view s);
+
+struct ScanOptions {
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;  // MATCH given, and not "*"
+  std::string_view type;
+  bool use_type = false;
+
+  bool Matches(std::string_view s) const { return !use_pattern || GlobMatch(pattern, s); }
+  // As Redis: a call visits at most 10*COUNT buckets.
+  int64_t MaxSteps() const { return count > INT64_MAX / 10 ? INT64_MAX : count * 10; }
+};
+// Parses [MATCH pattern] [COUNT count] from argument `first` on, and [TYPE type] when
+// `allow_type` (SCAN; for the others TYPE is a syntax error); on error replies Redis's text and
+// returns false.
+bool ParseScanOptions(CommandContext& ctx, size_t first, bool allow_type, ScanOptions* out);
+// A scan reply's start: [cursor, and the header of the `elements` that follow].
+void ReplyScanHeader(CommandContext& ctx, uint64_t cursor, size_t elements);
 
 }  // namespace redwing

@@ -434,43 +434,9 @@ void HRandField(CommandContext& ctx) {
 // ---------------------------------------------------------------------------------------------
 // HSCAN.
 
-// A SCAN cursor as Redis parses it (strtoul over the C string): an optional sign, decimal digits,
-// nothing after; empty is 0, a negative one wraps, overflow is an error.
-std::optional<uint64_t> ParseCursor(std::string_view s) {
-  if (size_t nul = s.find('\0'); nul != std::string_view::npos) s = s.substr(0, nul);
-  if (s.empty()) return 0;
-  bool negative = s[0] == '-';
-  if (s[0] == '+' || s[0] == '-') s.remove_prefix(1);
-  if (s.empty()) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
-    v = v * 10 + d;
-  }
-  return negative ? ~v + 1 : v;
-}
-
-void ReplyScanHeader(CommandContext& ctx, uint64_t cursor, size_t elements) {
-  char buf[kMaxIntChars];
-  size_t len = 0;
-  do {
-    buf[len++] = static_cast<char>('0' + cursor % 10);
-    cursor /= 10;
-  } while (cursor != 0);
-  std::reverse(buf, buf + len);
-  ctx.reply->ArrayHeader(2);
-  ctx.reply->Bulk(std::string_view(buf, len));
-  ctx.reply->ArrayHeader(elements);
-}
-
 void HScan(CommandContext& ctx) {
-  auto cursor = ParseCursor(ctx.arg(2));
-  if (!cursor) {
-    ctx.reply->Error(errors::kInvalidCursor);
-    return;
-  }
+  auto cursor = ScanCursorArg(ctx, ctx.arg(2));
+  if (!cursor) return;
   bool failed;
   Entry* e = FindHashForRead(ctx, ctx.arg(1), &failed);
   if (failed) return;
@@ -478,38 +444,18 @@ void HScan(CommandContext& ctx) {
     ReplyScanHeader(ctx, 0, 0);
     return;
   }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    std::string_view opt = ctx.arg(i);
-    bool has_value = i + 1 < ctx.argc();
-    if (has_value && EqualsIgnoreCase(opt, "count")) {
-      auto n = IntArg(ctx, ctx.arg(i + 1));
-      if (!n) return;
-      if (*n < 1) {
-        ctx.reply->Error(errors::kSyntax);
-        return;
-      }
-      count = *n;
-    } else if (has_value && EqualsIgnoreCase(opt, "match")) {
-      pattern = ctx.arg(i + 1);
-      use_pattern = pattern != "*";
-    } else {
-      ctx.reply->Error(errors::kSyntax);
-      return;
-    }
-  }
+  ScanOptions opt;
+  if (!ParseScanOptions(ctx, 3, /*allow_type=*/false, &opt)) return;
   if (e->encoding() == Encoding::kListpack) {
     // Small hashes answer whole in one call, as Redis's: the cursor is ignored and 0 returned.
     size_t matches = 0;
     hash::ForEach(e, [&](std::string_view f, std::string_view) {
-      if (!use_pattern || GlobMatch(pattern, f)) ++matches;
+      if (opt.Matches(f)) ++matches;
     });
     ReplyScanHeader(ctx, 0, matches * 2);
     ReplyBuilder* reply = ctx.reply;
     hash::ForEach(e, [&](std::string_view f, std::string_view v) {
-      if (use_pattern && !GlobMatch(pattern, f)) return;
+      if (!opt.Matches(f)) return;
       reply->Bulk(f);
       reply->Bulk(v);
     });
@@ -520,14 +466,14 @@ void HScan(CommandContext& ctx) {
   HashTable& table = e->object_as<HashObject>()->table();
   std::vector<const Entry*> found;
   size_t gathered = 0;
-  int64_t steps = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+  int64_t steps = opt.MaxSteps();
   uint64_t next = *cursor;
   do {
     next = table.Scan(next, [&](Entry* f) {
       gathered += 2;
-      if (!use_pattern || GlobMatch(pattern, f->key())) found.push_back(f);
+      if (opt.Matches(f->key())) found.push_back(f);
     });
-  } while (next != 0 && steps-- > 0 && gathered < static_cast<uint64_t>(count));
+  } while (next != 0 && steps-- > 0 && gathered < static_cast<uint64_t>(opt.count));
   ReplyScanHeader(ctx, next, found.size() * 2);
   for (const Entry* f : found) {
     ctx.reply->Bulk(f->key());

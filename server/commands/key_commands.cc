@@ -148,79 +148,20 @@ void Keys(CommandContext& ctx) {
   expired.Delete(ctx);
 }
 
-// Parses a SCAN cursor as Redis does (strtoul over the C string): an optional sign, decimal
-// digits, nothing after; an empty cursor is 0, a negative one wraps, overflow is an error.
-std::optional<uint64_t> ParseScanCursor(std::string_view s) {
-  if (size_t nul = s.find('\0'); nul != std::string_view::npos) s = s.substr(0, nul);
-  if (s.empty()) return 0;
-  size_t i = 0;
-  bool negative = false;
-  if (s[0] == '+' || s[0] == '-') {
-    negative = s[0] == '-';
-    i = 1;
-  }
-  if (i == s.size()) return std::nullopt;  // a lone sign: nothing converted
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    uint64_t d = static_cast<uint64_t>(s[i] - '0');
-    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
-    v = v * 10 + d;
-  }
-  return negative ? ~v + 1 : v;
-}
-
-struct ScanOptions {
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  std::string_view type;
-  bool use_type = false;
-};
-
-bool ParseScanOptions(CommandContext& ctx, ScanOptions* o) {
-  for (size_t i = 2; i < ctx.argc(); i += 2) {
-    std::string_view opt = ctx.arg(i);
-    bool has_value = i + 1 < ctx.argc();
-    if (has_value && EqualsIgnoreCase(opt, "count")) {
-      auto n = IntArg(ctx, ctx.arg(i + 1));
-      if (!n) return false;
-      if (*n < 1) {
-        ctx.reply->Error(errors::kSyntax);
-        return false;
-      }
-      o->count = *n;
-    } else if (has_value && EqualsIgnoreCase(opt, "match")) {
-      o->pattern = ctx.arg(i + 1);
-      o->use_pattern = o->pattern != "*";
-    } else if (has_value && EqualsIgnoreCase(opt, "type")) {
-      o->type = ctx.arg(i + 1);
-      o->use_type = true;
-    } else {
-      ctx.reply->Error(errors::kSyntax);
-      return false;
-    }
-  }
-  return true;
-}
-
 void ReplyScan(CommandContext& ctx, uint64_t cursor, const std::vector<std::string_view>& keys) {
-  ctx.reply->ArrayHeader(2);
-  ctx.reply->Bulk(std::to_string(cursor));
-  ReplyKeys(ctx, keys);
+  ReplyScanHeader(ctx, cursor, keys.size());
+  for (std::string_view k : keys)
+    ctx.reply->Bulk(k);
 }
 
 // Shards are scanned one after the other, each with its table's reverse-binary cursor, so the
 // table's guarantee (every key present throughout is returned) holds for the whole keyspace. As
 // in Redis, COUNT bounds the keys visited (before filtering), with at most 10*COUNT bucket steps.
 void Scan(CommandContext& ctx) {
-  auto cursor = ParseScanCursor(ctx.arg(1));
-  if (!cursor) {
-    ctx.reply->Error(errors::kInvalidCursor);
-    return;
-  }
+  auto cursor = ScanCursorArg(ctx, ctx.arg(1));
+  if (!cursor) return;
   ScanOptions opt;
-  if (!ParseScanOptions(ctx, &opt)) return;
+  if (!ParseScanOptions(ctx, 2, /*allow_type=*/true, &opt)) return;
   const int shards = ctx.engine->num_shards();
   int shard = static_cast<int>(*cursor & kShardMask);
   uint64_t table_cursor = *cursor >> kShardBits;
@@ -231,12 +172,12 @@ void Scan(CommandContext& ctx) {
   }
   ExpiredKeys expired;
   int64_t visited = 0;
-  int64_t steps = opt.count > INT64_MAX / 10 ? INT64_MAX : opt.count * 10;
+  int64_t steps = opt.MaxSteps();
   do {
     Database& db = ctx.DbOnShard(shard, ctx.db);
     table_cursor = db.table().Scan(table_cursor, [&](Entry* e) {
       ++visited;
-      if (opt.use_pattern && !GlobMatch(opt.pattern, e->key())) return;
+      if (!opt.Matches(e->key())) return;
       if (opt.use_type && !EqualsIgnoreCase(opt.type, TypeName(e->type()))) return;
       if (db.IsLogicallyExpired(e)) {
         expired.Add(shard, e->key());

@@ -562,61 +562,17 @@ void SDiffStore(CommandContext& ctx) {
 // ---------------------------------------------------------------------------------------------
 // SSCAN.
 
-// A scan cursor as Redis reads it (strtoul): optional sign, decimal digits, nothing else; empty
-// is 0, a negative value wraps, overflow is an error.
-std::optional<uint64_t> SetScanCursor(std::string_view s) {
-  if (size_t nul = s.find('\0'); nul != std::string_view::npos) s = s.substr(0, nul);
-  bool negative = false;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
-    negative = s[0] == '-';
-    s.remove_prefix(1);
-    if (s.empty()) return std::nullopt;
-  }
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    auto digit = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - digit) / 10) return std::nullopt;
-    v = v * 10 + digit;
-  }
-  return negative ? ~v + 1 : v;
-}
-
 void SScan(CommandContext& ctx) {
-  auto cursor = SetScanCursor(ctx.arg(2));
-  if (!cursor) {
-    ctx.reply->Error(errors::kInvalidCursor);
-    return;
-  }
+  auto cursor = ScanCursorArg(ctx, ctx.arg(2));
+  if (!cursor) return;
   Entry* e = ctx.Db(ctx.arg(1)).Find(ctx.arg(1), true).entry();
   if (e == nullptr) {
-    ctx.reply->ArrayHeader(2);
-    ctx.reply->Bulk("0");
-    ctx.reply->ArrayHeader(0);
+    ReplyScanHeader(ctx, 0, 0);
     return;
   }
   if (IsWrongType(ctx, e, ValueType::kSet)) return;
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    bool has_value = i + 1 < ctx.argc();
-    if (has_value && EqualsIgnoreCase(ctx.arg(i), "count")) {
-      auto n = IntArg(ctx, ctx.arg(i + 1));
-      if (!n) return;
-      if (*n < 1) {
-        ctx.reply->Error(errors::kSyntax);
-        return;
-      }
-      count = *n;
-    } else if (has_value && EqualsIgnoreCase(ctx.arg(i), "match")) {
-      pattern = ctx.arg(i + 1);
-      use_pattern = pattern != "*";
-    } else {
-      ctx.reply->Error(errors::kSyntax);
-      return;
-    }
-  }
+  ScanOptions opt;
+  if (!ParseScanOptions(ctx, 3, /*allow_type=*/false, &opt)) return;
   std::vector<SetMember> found;
   uint64_t next = 0;
   if (e->encoding() != Encoding::kHashtable) {
@@ -624,7 +580,7 @@ void SScan(CommandContext& ctx) {
     set_type::ForEach(e, [&](const SetMember& m) { found.push_back(m); });
   } else {
     auto* set = e->object_as<SetObject>();
-    int64_t steps = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+    int64_t steps = opt.MaxSteps();
     next = *cursor;
     do {
       next = set->Scan(next, [&](std::string_view m) {
@@ -632,15 +588,13 @@ void SScan(CommandContext& ctx) {
         sm.str = m;
         found.push_back(sm);
       });
-    } while (next != 0 && steps-- > 0 && static_cast<int64_t>(found.size()) < count);
+    } while (next != 0 && steps-- > 0 && static_cast<int64_t>(found.size()) < opt.count);
   }
-  if (use_pattern) {
+  if (opt.use_pattern) {
     char buf[kMaxIntChars];
-    std::erase_if(found, [&](const SetMember& m) { return !GlobMatch(pattern, m.Text(buf)); });
+    std::erase_if(found, [&](const SetMember& m) { return !opt.Matches(m.Text(buf)); });
   }
-  ctx.reply->ArrayHeader(2);
-  ctx.reply->BulkInt(static_cast<int64_t>(next));
-  ctx.reply->ArrayHeader(found.size());
+  ReplyScanHeader(ctx, next, found.size());
   for (const SetMember& m : found)
     ReplyMember(ctx, m);
 }

@@ -720,80 +720,38 @@ void ZRandMember(CommandContext& ctx) {
 // ---------------------------------------------------------------------------------------------
 // ZSCAN
 
-// A cursor as Redis parses it (strtoul semantics: optional sign, digits, overflow rejected).
-std::optional<uint64_t> ParseCursor(std::string_view s) {
-  if (s.empty()) return 0;
-  size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
-  if (i == s.size()) return std::nullopt;
-  uint64_t v = 0;
-  for (size_t k = i; k < s.size(); ++k) {
-    if (s[k] < '0' || s[k] > '9') return std::nullopt;
-    uint64_t d = static_cast<uint64_t>(s[k] - '0');
-    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
-    v = v * 10 + d;
-  }
-  return s[0] == '-' ? ~v + 1 : v;
-}
-
 void ZScan(CommandContext& ctx) {
-  auto cursor = ParseCursor(ctx.arg(2));
-  if (!cursor) {
-    ctx.reply->Error(errors::kInvalidCursor);
-    return;
-  }
+  auto cursor = ScanCursorArg(ctx, ctx.arg(2));
+  if (!cursor) return;
   KeyRef at;
   if (!Lookup(ctx, ctx.arg(1), true, &at)) return;
   if (!at) {
-    ctx.reply->ArrayHeader(2);
-    ctx.reply->Bulk("0");
-    ctx.reply->ArrayHeader(0);
+    ReplyScanHeader(ctx, 0, 0);
     return;
   }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    std::string_view opt = ctx.arg(i);
-    if (i + 1 < ctx.argc() && EqualsIgnoreCase(opt, "count")) {
-      auto n = IntArg(ctx, ctx.arg(i + 1));
-      if (!n) return;
-      if (*n < 1) {
-        ctx.reply->Error(errors::kSyntax);
-        return;
-      }
-      count = *n;
-    } else if (i + 1 < ctx.argc() && EqualsIgnoreCase(opt, "match")) {
-      pattern = ctx.arg(i + 1);
-      use_pattern = pattern != "*";
-    } else {
-      ctx.reply->Error(errors::kSyntax);
-      return;
-    }
-  }
+  ScanOptions opt;
+  if (!ParseScanOptions(ctx, 3, /*allow_type=*/false, &opt)) return;
   const Entry* e = at.entry();
   std::vector<std::pair<std::string, double>> found;
   uint64_t next = 0;
   if (e->encoding() == Encoding::kListpack) {
     zset::ForEach(e, [&](std::string_view m, double s) {
-      if (!use_pattern || GlobMatch(pattern, m)) found.emplace_back(std::string(m), s);
+      if (opt.Matches(m)) found.emplace_back(std::string(m), s);
     });
   } else {
     HashTable& index = e->object_as<ZSkipList>()->index();
-    int64_t steps = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+    int64_t steps = opt.MaxSteps();
     size_t visited = 0;
     next = *cursor;
     do {
       next = index.Scan(next, [&](Entry* n) {
         ++visited;
-        if (!use_pattern || GlobMatch(pattern, ZSkipList::Member(n)))
+        if (opt.Matches(ZSkipList::Member(n)))
           found.emplace_back(std::string(ZSkipList::Member(n)), ZSkipList::Score(n));
       });
-    } while (next != 0 && steps-- > 0 && static_cast<int64_t>(2 * visited) < count);
+    } while (next != 0 && steps-- > 0 && static_cast<int64_t>(2 * visited) < opt.count);
   }
-  char buf[kMaxIntChars];
-  ctx.reply->ArrayHeader(2);
-  ctx.reply->Bulk(std::string_view(buf, FormatInt64(static_cast<int64_t>(next), buf)));
-  ctx.reply->ArrayHeader(2 * found.size());
+  ReplyScanHeader(ctx, next, 2 * found.size());
   char sbuf[zlp::kScoreBufSize];
   for (const auto& [m, s] : found) {
     ctx.reply->Bulk(m);
