@@ -87,27 +87,32 @@ void BlockingPop(CommandContext& ctx) {
 
 // ---- BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] ----
 
+ListEnd ListEndOf(const MultiPopArgs& args) {
+  return args.second_end ? ListEnd::kTail : ListEnd::kHead;
+}
+
 ServeResult ServeMultiPop(CommandContext& ctx, std::string_view key) {
-  ListMpopArgs args;
-  if (!ParseListMpopArgs(ctx, 2, &args)) return ServeResult::kServed;  // parsed when it blocked
+  MultiPopArgs args;
+  // Parsed when it blocked: this fails only if that failed.
+  if (!ParseMultiPopArgs(ctx, 2, "left", "right", &args)) return ServeResult::kServed;
   Database& db = ctx.Db(key);
   KeyRef at = db.Find(key);
   if (!at || at.entry()->type() != ValueType::kList) return ServeResult::kNotReady;
-  ListPop(ctx, db, at, key, args.end, args.count, ListPopReply::kKeyAndArray);
+  ListPop(ctx, db, at, key, ListEndOf(args), args.count, ListPopReply::kKeyAndArray);
   return ServeResult::kServed;
 }
 
 void BlMPop(CommandContext& ctx) {
   auto timeout = TimeoutArg(ctx, ctx.arg(1));
   if (!timeout) return;
-  ListMpopArgs args;
-  if (!ParseListMpopArgs(ctx, 2, &args)) return;
+  MultiPopArgs args;
+  if (!ParseMultiPopArgs(ctx, 2, "left", "right", &args)) return;
   for (std::string_view key : args.keys) {
     bool wrong;
     KeyRef at = FindList(ctx, key, &wrong);
     if (wrong) return;
     if (at) {
-      ListPop(ctx, ctx.Db(key), at, key, args.end, args.count, ListPopReply::kKeyAndArray);
+      ListPop(ctx, ctx.Db(key), at, key, ListEndOf(args), args.count, ListPopReply::kKeyAndArray);
       return;
     }
   }
@@ -210,38 +215,23 @@ void BzMPop(CommandContext& ctx) {
   BlockOrGiveUp(ctx, args.keys, *timeout, ServeZMultiPop);
 }
 
-bool FindBlockingMultiPopKeys(std::span<const std::string_view> args, std::vector<int>* keys) {
-  return FindMultiPopKeys(args, 2, keys);
-}
-
 }  // namespace
 
 void RegisterBlockingCommands(CommandRegistry& r) {
   constexpr const char* kListAcl = "@write @list @slow @blocking";
   const uint32_t kBlockingWrite = kCmdWrite | kCmdNoScript | kCmdBlocking;
-  auto add = [&r](std::string name, int arity, uint32_t flags, CommandHandler h, int last_key,
-                  const char* acl) -> CommandSpec& {
-    return r.Add({.name = std::move(name),
-                  .arity = arity,
-                  .flags = flags,
-                  .first_key = last_key == 0 ? 0 : 1,
-                  .last_key = last_key,
-                  .key_step = last_key == 0 ? 0 : 1,
-                  .handler = h,
-                  .acl_categories = acl});
-  };
+  CommandAdder add(r);
   add("blpop", -3, kBlockingWrite, BlockingPop<ListEnd::kHead>, -2, kListAcl);
   add("brpop", -3, kBlockingWrite, BlockingPop<ListEnd::kTail>, -2, kListAcl);
   add("blmove", 6, kBlockingWrite | kCmdDenyOom, BlockingMove, 2, kListAcl);
   add("brpoplpush", 4, kBlockingWrite | kCmdDenyOom, BlockingMove, 2, kListAcl);
-  add("blmpop", -5, kCmdWrite | kCmdBlocking, BlMPop, 0, kListAcl).key_finder =
-      FindBlockingMultiPopKeys;
+  add("blmpop", -5, kCmdWrite | kCmdBlocking, BlMPop, 0, kListAcl).key_finder = KeysAfterNumKeys<2>;
   add("bzpopmin", -3, kBlockingWrite | kCmdFast, BlockingZPop<false>, -2,
       "@write @sortedset @fast @blocking");
   add("bzpopmax", -3, kBlockingWrite | kCmdFast, BlockingZPop<true>, -2,
       "@write @sortedset @fast @blocking");
   add("bzmpop", -5, kCmdWrite | kCmdBlocking, BzMPop, 0, "@write @sortedset @slow @blocking")
-      .key_finder = FindBlockingMultiPopKeys;
+      .key_finder = KeysAfterNumKeys<2>;
 }
 
 }  // namespace redwing

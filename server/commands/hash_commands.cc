@@ -484,39 +484,30 @@ void HScan(CommandContext& ctx) {
 }  // namespace
 
 void RegisterHashCommands(CommandRegistry& r) {
-  auto add = [&r](std::string name, int arity, uint32_t flags, CommandHandler h, const char* acl) {
-    r.Add({.name = std::move(name),
-           .arity = arity,
-           .flags = flags,
-           .first_key = 1,
-           .last_key = 1,
-           .key_step = 1,
-           .handler = h,
-           .acl_categories = acl});
-  };
+  CommandAdder add(r);
   constexpr const char* kWriteFast = "@write @hash @fast";
   constexpr const char* kReadFast = "@read @hash @fast";
   constexpr const char* kReadSlow = "@read @hash @slow";
   const uint32_t kWF = kCmdWrite | kCmdDenyOom | kCmdFast;
   const uint32_t kRF = kCmdReadonly | kCmdFast;
 
-  // name, arity, flags, handler, ACL categories
-  add("hset", -4, kWF, HSet, kWriteFast);
-  add("hsetnx", 4, kWF, HSetNx, kWriteFast);
-  add("hmset", -4, kWF, HMSet, kWriteFast);
-  add("hget", 3, kRF, HGet, kReadFast);
-  add("hmget", -3, kRF, HMGet, kReadFast);
-  add("hgetall", 2, kCmdReadonly, HGetAll, kReadSlow);
-  add("hkeys", 2, kCmdReadonly, HKeys, kReadSlow);
-  add("hvals", 2, kCmdReadonly, HVals, kReadSlow);
-  add("hdel", -3, kCmdWrite | kCmdFast, HDel, kWriteFast);
-  add("hexists", 3, kRF, HExists, kReadFast);
-  add("hlen", 2, kRF, HLen, kReadFast);
-  add("hstrlen", 3, kRF, HStrLen, kReadFast);
-  add("hincrby", 4, kWF, HIncrBy, kWriteFast);
-  add("hincrbyfloat", 4, kWF, HIncrByFloat, kWriteFast);
-  add("hrandfield", -2, kCmdReadonly, HRandField, kReadSlow);
-  add("hscan", -3, kCmdReadonly, HScan, kReadSlow);
+  // name, arity, flags, handler, last key, ACL categories
+  add("hset", -4, kWF, HSet, 1, kWriteFast);
+  add("hsetnx", 4, kWF, HSetNx, 1, kWriteFast);
+  add("hmset", -4, kWF, HMSet, 1, kWriteFast);
+  add("hget", 3, kRF, HGet, 1, kReadFast);
+  add("hmget", -3, kRF, HMGet, 1, kReadFast);
+  add("hgetall", 2, kCmdReadonly, HGetAll, 1, kReadSlow);
+  add("hkeys", 2, kCmdReadonly, HKeys, 1, kReadSlow);
+  add("hvals", 2, kCmdReadonly, HVals, 1, kReadSlow);
+  add("hdel", -3, kCmdWrite | kCmdFast, HDel, 1, kWriteFast);
+  add("hexists", 3, kRF, HExists, 1, kReadFast);
+  add("hlen", 2, kRF, HLen, 1, kReadFast);
+  add("hstrlen", 3, kRF, HStrLen, 1, kReadFast);
+  add("hincrby", 4, kWF, HIncrBy, 1, kWriteFast);
+  add("hincrbyfloat", 4, kWF, HIncrByFloat, 1, kWriteFast);
+  add("hrandfield", -2, kCmdReadonly, HRandField, 1, kReadSlow);
+  add("hscan", -3, kCmdReadonly, HScan, 1, kReadSlow);
 }
 
 }  // namespace redwing

@@ -13,6 +13,7 @@
 
 #include "server/commands/command_helpers.h"
 #include "server/commands/list_ops.h"
+#include "server/commands/multi_pop_args.h"
 
 namespace redwing {
 namespace {
@@ -201,15 +202,16 @@ void RPop(CommandContext& ctx) {
 }
 
 void LMPop(CommandContext& ctx) {
-  ListMpopArgs args;
-  if (!ParseListMpopArgs(ctx, 1, &args)) return;
+  MultiPopArgs args;
+  if (!ParseMultiPopArgs(ctx, 1, "left", "right", &args)) return;
+  ListEnd end = args.second_end ? ListEnd::kTail : ListEnd::kHead;
   for (std::string_view key : args.keys) {
     Database& db = ctx.Db(key);
     bool wrong;
     KeyRef at = FindList(ctx, db, key, false, &wrong);
     if (wrong) return;
     if (!at) continue;
-    ListPop(ctx, db, at, key, args.end, args.count, ListPopReply::kKeyAndArray);
+    ListPop(ctx, db, at, key, end, args.count, ListPopReply::kKeyAndArray);
     return;
   }
   ctx.reply->NullArray();
@@ -430,10 +432,6 @@ void LTrim(CommandContext& ctx) {
   ctx.reply->Ok();
 }
 
-bool LmpopKeys(std::span<const std::string_view> args, std::vector<int>* keys) {
-  return FindListMpopKeys(args, 1, keys);
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -503,54 +501,6 @@ std::optional<ListEnd> ParseListEnd(std::string_view arg) {
   return std::nullopt;
 }
 
-bool ParseListMpopArgs(CommandContext& ctx, size_t numkeys_index, ListMpopArgs* out) {
-  auto numkeys = ParseInt64(ctx.arg(numkeys_index));
-  if (!numkeys || *numkeys <= 0) {
-    ctx.reply->Error(errors::kNumKeysPositive);
-    return false;
-  }
-  size_t first = numkeys_index + 1;
-  // The keys and the LEFT|RIGHT after them.
-  if (static_cast<uint64_t>(*numkeys) >= ctx.argc() - first) {
-    ctx.reply->Error(errors::kSyntax);
-    return false;
-  }
-  size_t where = first + static_cast<size_t>(*numkeys);
-  out->keys = ctx.args.subspan(first, where - first);
-  auto end = ParseListEnd(ctx.arg(where));
-  if (!end) {
-    ctx.reply->Error(errors::kSyntax);
-    return false;
-  }
-  out->end = *end;
-  out->count = 1;
-  if (where + 1 == ctx.argc()) return true;
-  if (where + 3 != ctx.argc() || !EqualsIgnoreCase(ctx.arg(where + 1), "count")) {
-    ctx.reply->Error(errors::kSyntax);
-    return false;
-  }
-  auto count = ParseInt64(ctx.arg(where + 2));
-  if (!count || *count <= 0) {
-    ctx.reply->Error(errors::kCountPositive);
-    return false;
-  }
-  out->count = *count;
-  return true;
-}
-
-bool FindListMpopKeys(std::span<const std::string_view> args, size_t numkeys_index,
-                      std::vector<int>* keys) {
-  if (numkeys_index >= args.size()) return false;
-  auto numkeys = ParseInt64(args[numkeys_index]);
-  size_t first = numkeys_index + 1;
-  if (!numkeys || *numkeys <= 0 || static_cast<uint64_t>(*numkeys) > args.size() - first) {
-    return false;
-  }
-  for (int64_t i = 0; i < *numkeys; ++i)
-    keys->push_back(static_cast<int>(first + static_cast<size_t>(i)));
-  return true;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Registration.
 
@@ -564,17 +514,7 @@ void RegisterListCommands(CommandRegistry& r) {
   const uint32_t kWDF = kCmdWrite | kCmdDenyOom | kCmdFast;
   const uint32_t kR = kCmdReadonly;
 
-  auto add = [&r](std::string name, int arity, uint32_t flags, CommandHandler h, int last_key,
-                  const char* acl) -> CommandSpec& {
-    return r.Add({.name = std::move(name),
-                  .arity = arity,
-                  .flags = flags,
-                  .first_key = 1,
-                  .last_key = last_key,
-                  .key_step = 1,
-                  .handler = h,
-                  .acl_categories = acl});
-  };
+  CommandAdder add(r);
   // name, arity, flags, handler, last key, ACL categories
   add("lpush", -3, kWDF, LPush, 1, kWriteFast);
   add("rpush", -3, kWDF, RPush, 1, kWriteFast);
@@ -592,12 +532,7 @@ void RegisterListCommands(CommandRegistry& r) {
   add("ltrim", 4, kW, LTrim, 1, kWriteSlow);
   add("lmove", 5, kWD, LMove, 2, kWriteSlow);
   add("rpoplpush", 3, kWD, RPopLPush, 2, kWriteSlow);
-  r.Add({.name = "lmpop",
-         .arity = -4,
-         .flags = kW,
-         .handler = LMPop,
-         .key_finder = LmpopKeys,
-         .acl_categories = kWriteSlow});
+  add("lmpop", -4, kW, LMPop, 0, kWriteSlow).key_finder = KeysAfterNumKeys<1>;
 }
 
 }  // namespace redwing

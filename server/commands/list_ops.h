@@ -37,20 +37,7 @@ void ListPop(CommandContext& ctx, Database& db, KeyRef at, std::string_view key,
 bool ListMove(CommandContext& ctx, std::string_view src, std::string_view dst, ListEnd from,
               ListEnd to);
 
-// LEFT / RIGHT (any case), as LMOVE and LMPOP take them.
+// LEFT / RIGHT (any case), as LMOVE takes them.
 std::optional<ListEnd> ParseListEnd(std::string_view arg);
-
-// The arguments of LMPOP-style commands from the numkeys argument on:
-//   numkeys key [key ...] LEFT|RIGHT [COUNT count]
-struct ListMpopArgs {
-  std::span<const std::string_view> keys;
-  ListEnd end = ListEnd::kHead;
-  int64_t count = 1;
-};
-// Parses them from argument `numkeys_index`; on error replies Redis's text and returns false.
-bool ParseListMpopArgs(CommandContext& ctx, size_t numkeys_index, ListMpopArgs* out);
-// Key finder for those arguments: appends the key indexes; false if numkeys is malformed.
-bool FindListMpopKeys(std::span<const std::string_view> args, size_t numkeys_index,
-                      std::vector<int>* keys);
 
 }  // namespace redwing

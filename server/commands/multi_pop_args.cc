@@ -27,31 +27,23 @@ bool ParseMultiPopArgs(CommandContext& ctx, size_t numkeys_index, std::string_vi
     ctx.reply->Error(errors::kSyntax);
     return false;
   }
+  // As Redis: COUNT at most once, its value checked as soon as it is read.
   out->count = 1;
-  if (where + 1 == ctx.argc()) return true;
-  if (where + 3 != ctx.argc() || !EqualsIgnoreCase(ctx.arg(where + 1), "count")) {
-    ctx.reply->Error(errors::kSyntax);
-    return false;
+  bool counted = false;
+  for (size_t j = where + 1; j < ctx.argc(); ++j) {
+    if (!counted && j + 1 < ctx.argc() && EqualsIgnoreCase(ctx.arg(j), "count")) {
+      auto count = ParseInt64(ctx.arg(++j));
+      if (!count || *count <= 0) {
+        ctx.reply->Error(errors::kCountPositive);
+        return false;
+      }
+      out->count = *count;
+      counted = true;
+    } else {
+      ctx.reply->Error(errors::kSyntax);
+      return false;
+    }
   }
-  auto count = ParseInt64(ctx.arg(where + 2));
-  if (!count || *count <= 0) {
-    ctx.reply->Error(errors::kCountPositive);
-    return false;
-  }
-  out->count = *count;
-  return true;
-}
-
-bool FindMultiPopKeys(std::span<const std::string_view> args, size_t numkeys_index,
-                      std::vector<int>* keys) {
-  if (numkeys_index >= args.size()) return false;
-  auto numkeys = ParseInt64(args[numkeys_index]);
-  size_t first = numkeys_index + 1;
-  if (!numkeys || *numkeys <= 0 || static_cast<uint64_t>(*numkeys) > args.size() - first) {
-    return false;
-  }
-  for (int64_t i = 0; i < *numkeys; ++i)
-    keys->push_back(static_cast<int>(first + static_cast<size_t>(i)));
   return true;
 }
 

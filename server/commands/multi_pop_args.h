@@ -2,12 +2,12 @@
 
 // The arguments shared by LMPOP, ZMPOP and their blocking forms, from the numkeys argument on:
 //   numkeys key [key ...] <end> [COUNT count]
-// where <end> is one of two tokens (LEFT | RIGHT, MIN | MAX).
+// where <end> is one of two tokens (LEFT | RIGHT, MIN | MAX). Their key finder is
+// KeysAfterNumKeys<numkeys index> (command_helpers.h).
 
 #include <cstdint>
 #include <span>
 #include <string_view>
-#include <vector>
 
 #include "server/command_context.h"
 
@@ -22,8 +22,5 @@ struct MultiPopArgs {
 // Parses from argument `numkeys_index`; on error replies Redis 7.0's text and returns false.
 bool ParseMultiPopArgs(CommandContext& ctx, size_t numkeys_index, std::string_view first_end,
                        std::string_view second_end, MultiPopArgs* out);
-// Key finder for them: appends the key indexes; false if numkeys is malformed.
-bool FindMultiPopKeys(std::span<const std::string_view> args, size_t numkeys_index,
-                      std::vector<int>* keys);
 
 }  // namespace redwing

@@ -499,25 +499,9 @@ void SInterStore(CommandContext& ctx) {
   Intersect(ctx, 2, ctx.argc(), InterMode::kStore, ctx.arg(1));
 }
 
-// Parses SINTERCARD's numkeys (as the key finder and the handler both need it).
-std::optional<int64_t> NumKeys(std::span<const std::string_view> args) {
-  auto n = ParseInt64(args[1]);
-  if (!n || *n < 1) return std::nullopt;
-  return n;
-}
-
-bool SInterCardKeys(std::span<const std::string_view> args, std::vector<int>* keys) {
-  if (args.size() < 3) return false;
-  auto n = NumKeys(args);
-  if (!n || *n > static_cast<int64_t>(args.size()) - 2) return false;
-  for (int64_t i = 0; i < *n; ++i)
-    keys->push_back(static_cast<int>(2 + i));
-  return true;
-}
-
 void SInterCard(CommandContext& ctx) {
-  auto n = NumKeys(ctx.args);
-  if (!n) {
+  auto n = ParseInt64(ctx.arg(1));
+  if (!n || *n < 1) {
     ctx.reply->Error(errors::kNumKeysPositive);
     return;
   }
@@ -609,17 +593,7 @@ void RegisterSetCommands(CommandRegistry& r) {
   constexpr const char* kWriteSlow = "@write @set @slow";
   constexpr const char* kReadFast = "@read @set @fast";
   constexpr const char* kReadSlow = "@read @set @slow";
-  auto add = [&r](std::string name, int arity, uint32_t flags, CommandHandler h, int last_key,
-                  const char* acl) -> CommandSpec& {
-    return r.Add({.name = std::move(name),
-                  .arity = arity,
-                  .flags = flags,
-                  .first_key = 1,
-                  .last_key = last_key,
-                  .key_step = 1,
-                  .handler = h,
-                  .acl_categories = acl});
-  };
+  CommandAdder add(r);
   const uint32_t kW = kCmdWrite | kCmdDenyOom;
   const uint32_t kWF = kCmdWrite | kCmdFast;
   const uint32_t kRF = kCmdReadonly | kCmdFast;
@@ -641,12 +615,7 @@ void RegisterSetCommands(CommandRegistry& r) {
   add("sdiff", -2, kCmdReadonly, SDiff, -1, kReadSlow);
   add("sdiffstore", -3, kW, SDiffStore, -1, kWriteSlow);
   add("sscan", -3, kCmdReadonly, SScan, 1, kReadSlow);
-  r.Add({.name = "sintercard",
-         .arity = -3,
-         .flags = kCmdReadonly,
-         .handler = SInterCard,
-         .key_finder = SInterCardKeys,
-         .acl_categories = kReadSlow});
+  add("sintercard", -3, kCmdReadonly, SInterCard, 0, kReadSlow).key_finder = KeysAfterNumKeys<1>;
 }
 
 }  // namespace redwing

@@ -713,45 +713,34 @@ void RegisterStringCommands(CommandRegistry& r) {
   constexpr const char* kReadFast = "@read @string @fast";
   constexpr const char* kReadSlow = "@read @string @slow";
 
-  // Keys at 1..last_key (negative: from the end), every key_step arguments.
-  auto add = [&r](std::string name, int arity, uint32_t flags, CommandHandler h, int last_key,
-                  int key_step, const char* acl) -> CommandSpec& {
-    return r.Add({.name = std::move(name),
-                  .arity = arity,
-                  .flags = flags,
-                  .first_key = 1,
-                  .last_key = last_key,
-                  .key_step = key_step,
-                  .handler = h,
-                  .acl_categories = acl});
-  };
+  CommandAdder add(r);
   const uint32_t kW = kCmdWrite | kCmdDenyOom;
   const uint32_t kWF = kCmdWrite | kCmdDenyOom | kCmdFast;
   const uint32_t kRF = kCmdReadonly | kCmdFast;
 
-  // name, arity, flags, handler, last key, key step, ACL categories
-  add("get", 2, kRF, Get, 1, 1, kReadFast);
-  add("set", -3, kW, Set, 1, 1, kWriteSlow);
-  add("setnx", 3, kWF, SetNx, 1, 1, kWriteFast);
-  add("setex", 4, kW, SetEx, 1, 1, kWriteSlow);
-  add("psetex", 4, kW, PSetEx, 1, 1, kWriteSlow);
-  add("getset", 3, kWF, GetSet, 1, 1, kWriteFast);
-  add("getex", -2, kCmdWrite | kCmdFast, GetEx, 1, 1, kWriteFast);
-  add("getdel", 2, kCmdWrite | kCmdFast, GetDel, 1, 1, kWriteFast);
-  add("mget", -2, kRF, MGet, -1, 1, kReadFast).split = SplitReply::kArray;
-  add("mset", -3, kW, MSet, -1, 2, kWriteSlow).split = SplitReply::kOk;
-  add("msetnx", -3, kW, MSetNx, -1, 2, kWriteSlow);
-  add("append", 3, kWF, Append, 1, 1, kWriteFast);
-  add("strlen", 2, kRF, StrLen, 1, 1, kReadFast);
-  add("getrange", 4, kCmdReadonly, GetRange, 1, 1, kReadSlow);
-  add("substr", 4, kCmdReadonly, GetRange, 1, 1, kReadSlow);
-  add("setrange", 4, kW, SetRange, 1, 1, kWriteSlow);
-  add("incr", 2, kWF, Incr, 1, 1, kWriteFast);
-  add("decr", 2, kWF, Decr, 1, 1, kWriteFast);
-  add("incrby", 3, kWF, IncrByCmd, 1, 1, kWriteFast);
-  add("decrby", 3, kWF, DecrByCmd, 1, 1, kWriteFast);
-  add("incrbyfloat", 3, kWF, IncrByFloat, 1, 1, kWriteFast);
-  add("lcs", -3, kCmdReadonly, Lcs, 2, 1, kReadSlow);
+  // name, arity, flags, handler, last key, ACL categories[, key step]
+  add("get", 2, kRF, Get, 1, kReadFast);
+  add("set", -3, kW, Set, 1, kWriteSlow);
+  add("setnx", 3, kWF, SetNx, 1, kWriteFast);
+  add("setex", 4, kW, SetEx, 1, kWriteSlow);
+  add("psetex", 4, kW, PSetEx, 1, kWriteSlow);
+  add("getset", 3, kWF, GetSet, 1, kWriteFast);
+  add("getex", -2, kCmdWrite | kCmdFast, GetEx, 1, kWriteFast);
+  add("getdel", 2, kCmdWrite | kCmdFast, GetDel, 1, kWriteFast);
+  add("mget", -2, kRF, MGet, -1, kReadFast).split = SplitReply::kArray;
+  add("mset", -3, kW, MSet, -1, kWriteSlow, 2).split = SplitReply::kOk;
+  add("msetnx", -3, kW, MSetNx, -1, kWriteSlow, 2);
+  add("append", 3, kWF, Append, 1, kWriteFast);
+  add("strlen", 2, kRF, StrLen, 1, kReadFast);
+  add("getrange", 4, kCmdReadonly, GetRange, 1, kReadSlow);
+  add("substr", 4, kCmdReadonly, GetRange, 1, kReadSlow);
+  add("setrange", 4, kW, SetRange, 1, kWriteSlow);
+  add("incr", 2, kWF, Incr, 1, kWriteFast);
+  add("decr", 2, kWF, Decr, 1, kWriteFast);
+  add("incrby", 3, kWF, IncrByCmd, 1, kWriteFast);
+  add("decrby", 3, kWF, DecrByCmd, 1, kWriteFast);
+  add("incrbyfloat", 3, kWF, IncrByFloat, 1, kWriteFast);
+  add("lcs", -3, kCmdReadonly, Lcs, 2, kReadSlow);
 }
 
 }  // namespace redwing

@@ -17,6 +17,7 @@
 
 #include "protocol/glob.h"
 #include "server/commands/command_helpers.h"
+#include "server/commands/multi_pop_args.h"
 #include "server/commands/zset_ops.h"
 #include "storage/zset.h"
 
@@ -574,46 +575,13 @@ void ZPopMax(CommandContext& ctx) {
 }
 
 void ZMPop(CommandContext& ctx) {
-  auto numkeys = ParseInt64(ctx.arg(1));
-  if (!numkeys || *numkeys < 1) {
-    ctx.reply->Error(errors::kNumKeysPositive);
-    return;
-  }
-  if (static_cast<uint64_t>(*numkeys) + 2 >= ctx.argc()) {
-    ctx.reply->Error(errors::kSyntax);
-    return;
-  }
-  size_t where = 2 + static_cast<size_t>(*numkeys);
-  bool max;
-  if (EqualsIgnoreCase(ctx.arg(where), "min")) {
-    max = false;
-  } else if (EqualsIgnoreCase(ctx.arg(where), "max")) {
-    max = true;
-  } else {
-    ctx.reply->Error(errors::kSyntax);
-    return;
-  }
-  int64_t count = -1;
-  for (size_t j = where + 1; j < ctx.argc(); ++j) {
-    if (count == -1 && EqualsIgnoreCase(ctx.arg(j), "count") && j + 1 < ctx.argc()) {
-      auto n = ParseInt64(ctx.arg(++j));
-      if (!n || *n < 1) {
-        ctx.reply->Error(errors::kCountPositive);
-        return;
-      }
-      count = *n;
-    } else {
-      ctx.reply->Error(errors::kSyntax);
-      return;
-    }
-  }
-  if (count == -1) count = 1;
-  for (size_t i = 2; i < where; ++i) {
-    std::string_view key = ctx.arg(i);
+  MultiPopArgs args;
+  if (!ParseMultiPopArgs(ctx, 1, "min", "max", &args)) return;
+  for (std::string_view key : args.keys) {
     KeyRef at;
     if (!Lookup(ctx, key, false, &at)) return;
     if (!at) continue;
-    ZPopAndReply(ctx, ctx.Db(key), at, key, max, count, ZPopShape::kKeyed);
+    ZPopAndReply(ctx, ctx.Db(key), at, key, args.second_end, args.count, ZPopShape::kKeyed);
     return;
   }
   ctx.reply->NullArray();
@@ -971,24 +939,13 @@ void ZSetOpCmd(CommandContext& ctx) {
   ZSetOpGeneric(ctx, kNumKeysIdx, kOp, kCardOnly);
 }
 
-// Keys given by a numkeys argument at `numkeys_idx` (a destination key before it, if any).
-bool NumKeys(std::span<const std::string_view> args, std::vector<int>* keys, size_t numkeys_idx) {
-  if (args.size() <= numkeys_idx) return false;
-  auto n = ParseInt64(args[numkeys_idx]);
-  if (!n || *n < 1 || static_cast<uint64_t>(*n) > args.size() - numkeys_idx - 1) return false;
-  for (size_t i = 1; i < numkeys_idx; ++i)
-    keys->push_back(static_cast<int>(i));
-  for (int64_t i = 0; i < *n; ++i)
-    keys->push_back(static_cast<int>(numkeys_idx + 1 + static_cast<size_t>(i)));
-  return true;
-}
-
-bool KeysAfterNumKeys1(std::span<const std::string_view> args, std::vector<int>* keys) {
-  return NumKeys(args, keys, 1);
-}
-
-bool KeysAfterNumKeys2(std::span<const std::string_view> args, std::vector<int>* keys) {
-  return NumKeys(args, keys, 2);
+// ZUNIONSTORE-style keys: the destination, then the keys after numkeys.
+bool DestAndKeysAfterNumKeys(std::span<const std::string_view> args, std::vector<int>* keys) {
+  size_t before = keys->size();
+  keys->push_back(1);
+  if (FindKeysAfterNumKeys(args, 2, keys)) return true;
+  keys->resize(before);
+  return false;
 }
 
 }  // namespace
@@ -1034,30 +991,12 @@ void RegisterSortedSetCommands(CommandRegistry& r) {
   const uint32_t kWF = kCmdWrite | kCmdDenyOom | kCmdFast;
   const uint32_t kRF = kCmdReadonly | kCmdFast;
 
-  // Keys at 1..last_key.
-  auto add = [&r](std::string name, int arity, uint32_t flags, CommandHandler h, int last_key,
-                  const char* acl) -> CommandSpec& {
-    return r.Add({.name = std::move(name),
-                  .arity = arity,
-                  .flags = flags,
-                  .first_key = 1,
-                  .last_key = last_key,
-                  .key_step = 1,
-                  .handler = h,
-                  .acl_categories = acl});
-  };
+  CommandAdder add(r);
   // Keys after a numkeys argument (and a destination key at 1 when `dest`).
-  auto add_numkeys = [&r](std::string name, int arity, uint32_t flags, CommandHandler h, bool dest,
-                          const char* acl) -> CommandSpec& {
-    return r.Add({.name = std::move(name),
-                  .arity = arity,
-                  .flags = flags,
-                  .first_key = dest ? 1 : 0,
-                  .last_key = dest ? 1 : 0,
-                  .key_step = dest ? 1 : 0,
-                  .handler = h,
-                  .key_finder = dest ? KeysAfterNumKeys2 : KeysAfterNumKeys1,
-                  .acl_categories = acl});
+  auto add_numkeys = [&add](std::string name, int arity, uint32_t flags, CommandHandler h,
+                            bool dest, const char* acl) {
+    add(std::move(name), arity, flags, h, dest ? 1 : 0, acl).key_finder =
+        dest ? DestAndKeysAfterNumKeys : KeysAfterNumKeys<1>;
   };
 
   add("zadd", -4, kWF, ZAdd, 1, kWriteFast);
