@@ -53,70 +53,101 @@ KeyRef FindTyped(CommandContext& ctx, std::string_view key, ValueType type, bool
   return *wrong ? KeyRef{} : at;
 }
 
-KeyRef FindList(CommandContext& ctx, std::string_view key, bool* wrong) {
-  return FindTyped(ctx, key, ValueType::kList, wrong);
-}
+// A pop from the value at `key` (at `at` in `db`), found holding the command's type: pops and
+// replies, reading its other arguments from ctx.
+using PopFn = void (*)(CommandContext& ctx, Database& db, KeyRef at, std::string_view key);
 
-// ---- BLPOP / BRPOP ----
-
-template <ListEnd kEnd>
-ServeResult ServePop(CommandContext& ctx, std::string_view key) {
+// The serve function of a blocked pop: kPop once `key` holds a value of kType.
+template <ValueType kType, PopFn kPop>
+ServeResult ServeTypedPop(CommandContext& ctx, std::string_view key) {
   Database& db = ctx.Db(key);
   KeyRef at = db.Find(key);
-  if (!at || at.entry()->type() != ValueType::kList) return ServeResult::kNotReady;
-  ListPop(ctx, db, at, key, kEnd, 1, ListPopReply::kKeyAndElement);
+  if (!at || at.entry()->type() != kType) return ServeResult::kNotReady;
+  kPop(ctx, db, at, key);
   return ServeResult::kServed;
 }
 
-template <ListEnd kEnd>
+// Pops with kPop from the first of `keys` that exists (WRONGTYPE if it holds another type than
+// kType), or blocks on them all.
+template <ValueType kType, PopFn kPop>
+void PopOrBlock(CommandContext& ctx, std::span<const std::string_view> keys, int64_t timeout) {
+  for (std::string_view key : keys) {
+    bool wrong;
+    KeyRef at = FindTyped(ctx, key, kType, &wrong);
+    if (wrong) return;
+    if (at) {
+      kPop(ctx, ctx.Db(key), at, key);
+      return;
+    }
+  }
+  BlockOrGiveUp(ctx, keys, timeout, ServeTypedPop<kType, kPop>);
+}
+
+// BLPOP BRPOP BZPOPMIN BZPOPMAX: key [key ...] timeout.
+template <ValueType kType, PopFn kPop>
 void BlockingPop(CommandContext& ctx) {
   auto timeout = TimeoutArg(ctx, ctx.args.back());
   if (!timeout) return;
-  std::span<const std::string_view> keys = ctx.args.subspan(1, ctx.argc() - 2);
-  for (std::string_view key : keys) {
-    bool wrong;
-    KeyRef at = FindList(ctx, key, &wrong);
-    if (wrong) return;
-    if (at) {
-      ListPop(ctx, ctx.Db(key), at, key, kEnd, 1, ListPopReply::kKeyAndElement);
-      return;
-    }
-  }
-  BlockOrGiveUp(ctx, keys, *timeout, ServePop<kEnd>);
+  PopOrBlock<kType, kPop>(ctx, ctx.args.subspan(1, ctx.argc() - 2), *timeout);
 }
 
-// ---- BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] ----
-
-ListEnd ListEndOf(const MultiPopArgs& args) {
-  return args.second_end ? ListEnd::kTail : ListEnd::kHead;
+template <ListEnd kEnd>
+void PopListElement(CommandContext& ctx, Database& db, KeyRef at, std::string_view key) {
+  ListPop(ctx, db, at, key, kEnd, 1, ListPopReply::kKeyAndElement);
 }
 
-ServeResult ServeMultiPop(CommandContext& ctx, std::string_view key) {
-  MultiPopArgs args;
-  // Parsed when it blocked: this fails only if that failed.
-  if (!ParseMultiPopArgs(ctx, 2, "left", "right", &args)) return ServeResult::kServed;
-  Database& db = ctx.Db(key);
-  KeyRef at = db.Find(key);
-  if (!at || at.entry()->type() != ValueType::kList) return ServeResult::kNotReady;
-  ListPop(ctx, db, at, key, ListEndOf(args), args.count, ListPopReply::kKeyAndArray);
-  return ServeResult::kServed;
+template <bool kMax>
+void PopZSetElement(CommandContext& ctx, Database& db, KeyRef at, std::string_view key) {
+  ZPopAndReply(ctx, db, at, key, kMax, 1, ZPopShape::kBlock);
 }
 
-void BlMPop(CommandContext& ctx) {
+// BLMPOP BZMPOP: timeout numkeys key [key ...] <end> [COUNT count]. Their pops parse the
+// arguments again (which succeeds: they were checked before the first try).
+template <ValueType kType, PopFn kPop>
+void BlockingMultiPop(CommandContext& ctx, std::string_view first_end,
+                      std::string_view second_end) {
   auto timeout = TimeoutArg(ctx, ctx.arg(1));
   if (!timeout) return;
   MultiPopArgs args;
+  if (!ParseMultiPopArgs(ctx, 2, first_end, second_end, &args)) return;
+  PopOrBlock<kType, kPop>(ctx, args.keys, *timeout);
+}
+
+void MultiPopList(CommandContext& ctx, Database& db, KeyRef at, std::string_view key) {
+  MultiPopArgs args;
   if (!ParseMultiPopArgs(ctx, 2, "left", "right", &args)) return;
-  for (std::string_view key : args.keys) {
-    bool wrong;
-    KeyRef at = FindList(ctx, key, &wrong);
-    if (wrong) return;
-    if (at) {
-      ListPop(ctx, ctx.Db(key), at, key, ListEndOf(args), args.count, ListPopReply::kKeyAndArray);
-      return;
-    }
-  }
-  BlockOrGiveUp(ctx, args.keys, *timeout, ServeMultiPop);
+  ListEnd end = args.second_end ? ListEnd::kTail : ListEnd::kHead;
+  ListPop(ctx, db, at, key, end, args.count, ListPopReply::kKeyAndArray);
+}
+
+void MultiPopZSet(CommandContext& ctx, Database& db, KeyRef at, std::string_view key) {
+  MultiPopArgs args;
+  if (!ParseMultiPopArgs(ctx, 2, "min", "max", &args)) return;
+  ZPopAndReply(ctx, db, at, key, args.second_end, args.count, ZPopShape::kKeyed);
+}
+
+void BlPop(CommandContext& ctx) {
+  BlockingPop<ValueType::kList, PopListElement<ListEnd::kHead>>(ctx);
+}
+
+void BrPop(CommandContext& ctx) {
+  BlockingPop<ValueType::kList, PopListElement<ListEnd::kTail>>(ctx);
+}
+
+void BzPopMin(CommandContext& ctx) {
+  BlockingPop<ValueType::kZSet, PopZSetElement<false>>(ctx);
+}
+
+void BzPopMax(CommandContext& ctx) {
+  BlockingPop<ValueType::kZSet, PopZSetElement<true>>(ctx);
+}
+
+void BlMPop(CommandContext& ctx) {
+  BlockingMultiPop<ValueType::kList, MultiPopList>(ctx, "left", "right");
+}
+
+void BzMPop(CommandContext& ctx) {
+  BlockingMultiPop<ValueType::kZSet, MultiPopZSet>(ctx, "min", "max");
 }
 
 // ---- BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout / BRPOPLPUSH ----
@@ -158,78 +189,20 @@ void BlockingMove(CommandContext& ctx) {
   BlockOrGiveUp(ctx, ctx.args.subspan(1, 1), *timeout, ServeMove, /*null_bulk=*/true);
 }
 
-// ---- BZPOPMIN / BZPOPMAX key [key ...] timeout ----
-
-template <bool kMax>
-ServeResult ServeZPop(CommandContext& ctx, std::string_view key) {
-  Database& db = ctx.Db(key);
-  KeyRef at = db.Find(key);
-  if (!at || at.entry()->type() != ValueType::kZSet) return ServeResult::kNotReady;
-  ZPopAndReply(ctx, db, at, key, kMax, 1, ZPopShape::kBlock);
-  return ServeResult::kServed;
-}
-
-template <bool kMax>
-void BlockingZPop(CommandContext& ctx) {
-  auto timeout = TimeoutArg(ctx, ctx.args.back());
-  if (!timeout) return;
-  std::span<const std::string_view> keys = ctx.args.subspan(1, ctx.argc() - 2);
-  for (std::string_view key : keys) {
-    bool wrong;
-    KeyRef at = FindTyped(ctx, key, ValueType::kZSet, &wrong);
-    if (wrong) return;
-    if (at) {
-      ZPopAndReply(ctx, ctx.Db(key), at, key, kMax, 1, ZPopShape::kBlock);
-      return;
-    }
-  }
-  BlockOrGiveUp(ctx, keys, *timeout, ServeZPop<kMax>);
-}
-
-// ---- BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count] ----
-
-ServeResult ServeZMultiPop(CommandContext& ctx, std::string_view key) {
-  MultiPopArgs args;
-  if (!ParseMultiPopArgs(ctx, 2, "min", "max", &args)) return ServeResult::kServed;
-  Database& db = ctx.Db(key);
-  KeyRef at = db.Find(key);
-  if (!at || at.entry()->type() != ValueType::kZSet) return ServeResult::kNotReady;
-  ZPopAndReply(ctx, db, at, key, args.second_end, args.count, ZPopShape::kKeyed);
-  return ServeResult::kServed;
-}
-
-void BzMPop(CommandContext& ctx) {
-  auto timeout = TimeoutArg(ctx, ctx.arg(1));
-  if (!timeout) return;
-  MultiPopArgs args;
-  if (!ParseMultiPopArgs(ctx, 2, "min", "max", &args)) return;
-  for (std::string_view key : args.keys) {
-    bool wrong;
-    KeyRef at = FindTyped(ctx, key, ValueType::kZSet, &wrong);
-    if (wrong) return;
-    if (at) {
-      ZPopAndReply(ctx, ctx.Db(key), at, key, args.second_end, args.count, ZPopShape::kKeyed);
-      return;
-    }
-  }
-  BlockOrGiveUp(ctx, args.keys, *timeout, ServeZMultiPop);
-}
-
 }  // namespace
 
 void RegisterBlockingCommands(CommandRegistry& r) {
   constexpr const char* kListAcl = "@write @list @slow @blocking";
+  constexpr const char* kZSetFastAcl = "@write @sortedset @fast @blocking";
   const uint32_t kBlockingWrite = kCmdWrite | kCmdNoScript | kCmdBlocking;
   CommandAdder add(r);
-  add("blpop", -3, kBlockingWrite, BlockingPop<ListEnd::kHead>, -2, kListAcl);
-  add("brpop", -3, kBlockingWrite, BlockingPop<ListEnd::kTail>, -2, kListAcl);
+  add("blpop", -3, kBlockingWrite, BlPop, -2, kListAcl);
+  add("brpop", -3, kBlockingWrite, BrPop, -2, kListAcl);
   add("blmove", 6, kBlockingWrite | kCmdDenyOom, BlockingMove, 2, kListAcl);
   add("brpoplpush", 4, kBlockingWrite | kCmdDenyOom, BlockingMove, 2, kListAcl);
   add("blmpop", -5, kCmdWrite | kCmdBlocking, BlMPop, 0, kListAcl).key_finder = KeysAfterNumKeys<2>;
-  add("bzpopmin", -3, kBlockingWrite | kCmdFast, BlockingZPop<false>, -2,
-      "@write @sortedset @fast @blocking");
-  add("bzpopmax", -3, kBlockingWrite | kCmdFast, BlockingZPop<true>, -2,
-      "@write @sortedset @fast @blocking");
+  add("bzpopmin", -3, kBlockingWrite | kCmdFast, BzPopMin, -2, kZSetFastAcl);
+  add("bzpopmax", -3, kBlockingWrite | kCmdFast, BzPopMax, -2, kZSetFastAcl);
   add("bzmpop", -5, kCmdWrite | kCmdBlocking, BzMPop, 0, "@write @sortedset @slow @blocking")
       .key_finder = KeysAfterNumKeys<2>;
 }
