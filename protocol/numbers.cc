@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 
 namespace redwing {
 
@@ -44,9 +45,12 @@ std::optional<int64_t> ParseInt64(std::string_view s) {
 namespace {
 // Long-double text never needs more than this (Redis's MAX_LONG_DOUBLE_CHARS).
 constexpr size_t kMaxLongDoubleChars = 5 * 1024;
-}  // namespace
 
-std::optional<long double> ParseLongDouble(std::string_view s) {
+// Redis's string2ld (T = long double) and string2d (T = double): strto* over a terminated copy,
+// no leading space, no NaN, no overflow. string2d needs every byte consumed (an embedded NUL is
+// trailing garbage); string2ld, like Redis's, stops at the first NUL.
+template <typename T>
+std::optional<T> ParseFloating(std::string_view s) {
   if (s.empty() || s.size() >= kMaxLongDoubleChars) return std::nullopt;
   char buf[kMaxLongDoubleChars];
   std::memcpy(buf, s.data(), s.size());
@@ -54,25 +58,28 @@ std::optional<long double> ParseLongDouble(std::string_view s) {
   if (std::isspace(static_cast<unsigned char>(buf[0]))) return std::nullopt;
   errno = 0;
   char* end = nullptr;
-  long double v = std::strtold(buf, &end);
-  if (*end != '\0' || std::isnan(v)) return std::nullopt;
-  if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) return std::nullopt;
+  T v;
+  bool consumed;
+  if constexpr (std::is_same_v<T, double>) {
+    v = std::strtod(buf, &end);
+    consumed = end == buf + s.size();
+  } else {
+    v = std::strtold(buf, &end);
+    consumed = *end == '\0';
+  }
+  if (!consumed || std::isnan(v)) return std::nullopt;
+  if (errno == ERANGE && (std::isinf(v) || v == 0)) return std::nullopt;
   return v;
 }
 
+}  // namespace
+
+std::optional<long double> ParseLongDouble(std::string_view s) {
+  return ParseFloating<long double>(s);
+}
+
 std::optional<double> ParseDouble(std::string_view s) {
-  if (s.empty() || s.size() >= kMaxLongDoubleChars) return std::nullopt;
-  char buf[kMaxLongDoubleChars];
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  if (std::isspace(static_cast<unsigned char>(buf[0]))) return std::nullopt;
-  errno = 0;
-  char* end = nullptr;
-  double v = std::strtod(buf, &end);
-  // Every byte must be consumed, as Redis's string2d: an embedded NUL is trailing garbage.
-  if (end != buf + s.size() || std::isnan(v)) return std::nullopt;
-  if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) return std::nullopt;
-  return v;
+  return ParseFloating<double>(s);
 }
 
 size_t FormatUint64(uint64_t v, char* buf) {
