@@ -35,6 +35,17 @@ inline std::optional<int64_t> IntArg(CommandContext& ctx, std::string_view s) {
   return v;
 }
 
+// A count that may not be negative (Redis's getPositiveLongFromObjectOrReply: LPOP, SPOP,
+// ZPOPMIN ...); on failure replies "value is out of range, must be positive" and returns nothing.
+inline std::optional<int64_t> NonNegativeCountArg(CommandContext& ctx, std::string_view s) {
+  auto v = ParseInt64(s);
+  if (!v || *v < 0) {
+    ctx.reply->Error(errors::kMustBePositive);
+    return std::nullopt;
+  }
+  return v;
+}
+
 // Replies WRONGTYPE (and returns true) if `e` exists and holds another type than `want`.
 inline bool IsWrongType(CommandContext& ctx, const Entry* e, ValueType want) {
   if (e == nullptr || e->type() == want) return false;

@@ -167,11 +167,8 @@ void PopGeneric(CommandContext& ctx, ListEnd end) {
   bool has_count = ctx.argc() == 3;
   int64_t count = 1;
   if (has_count) {
-    auto v = ParseInt64(ctx.arg(2));
-    if (!v || *v < 0) {
-      ctx.reply->Error(errors::kMustBePositive);
-      return;
-    }
+    auto v = NonNegativeCountArg(ctx, ctx.arg(2));
+    if (!v) return;
     count = *v;
   }
   std::string_view key = ctx.arg(1);

@@ -169,11 +169,8 @@ void SPop(CommandContext& ctx) {
   std::string_view key = ctx.arg(1);
   int64_t count = 1;
   if (ctx.argc() == 3) {
-    auto n = ParseInt64(ctx.arg(2));
-    if (!n || *n < 0) {
-      ctx.reply->Error(errors::kMustBePositive);
-      return;
-    }
+    auto n = NonNegativeCountArg(ctx, ctx.arg(2));
+    if (!n) return;
     count = *n;
   }
   Database& db = ctx.Db(key);

@@ -549,11 +549,8 @@ void ZPopGeneric(CommandContext& ctx, bool max) {
   int64_t count = 1;
   ZPopShape shape = ZPopShape::kSingle;
   if (ctx.argc() == 3) {
-    auto n = ParseInt64(ctx.arg(2));
-    if (!n || *n < 0) {
-      ctx.reply->Error(errors::kMustBePositive);
-      return;
-    }
+    auto n = NonNegativeCountArg(ctx, ctx.arg(2));
+    if (!n) return;
     count = *n;
     shape = ZPopShape::kCount;
   }
