@@ -19,12 +19,8 @@
 #include "server/commands/command_helpers.h"
 #include "server/commands/multi_pop_args.h"
 #include "server/commands/zset_ops.h"
-#include "storage/zset.h"
-
-#if __has_include("storage/set_type.h")
 #include "storage/set_type.h"
-#define REDWING_ZSET_READS_SETS 1
-#endif
+#include "storage/zset.h"
 
 namespace redwing {
 namespace {
@@ -737,15 +733,12 @@ struct Source {
 
   size_t Size() const {
     if (e == nullptr) return 0;
-#ifdef REDWING_ZSET_READS_SETS
     if (e->type() == ValueType::kSet) return set_type::Size(e);
-#endif
     return zset::Size(e);
   }
   template <typename Fn>
   void ForEach(Fn&& fn) const {
     if (e == nullptr) return;
-#ifdef REDWING_ZSET_READS_SETS
     if (e->type() == ValueType::kSet) {
       set_type::ForEach(e, [&](const SetMember& m) {
         char buf[kMaxIntChars];
@@ -753,17 +746,14 @@ struct Source {
       });
       return;
     }
-#endif
     zset::ForEach(e, fn);
   }
   bool Find(std::string_view member, double* score) const {
     if (e == nullptr) return false;
-#ifdef REDWING_ZSET_READS_SETS
     if (e->type() == ValueType::kSet) {
       *score = 1.0;
       return set_type::Contains(const_cast<Entry*>(e), member);
     }
-#endif
     return zset::Score(e, member, score);
   }
 };
@@ -808,12 +798,6 @@ void ZSetOpGeneric(CommandContext& ctx, size_t numkeys_idx, SetOp op, bool card_
       ctx.reply->Error(errors::kWrongType);
       return;
     }
-#ifndef REDWING_ZSET_READS_SETS
-    if (e != nullptr && e->type() == ValueType::kSet) {
-      ctx.reply->Error(errors::kWrongType);
-      return;
-    }
-#endif
     src[i].e = e;
   }
   Aggregate agg = Aggregate::kSum;
