@@ -271,15 +271,32 @@ void ZMScore(CommandContext& ctx) {
   }
 }
 
+// ZRANK / ZREVRANK key member [WITHSCORE]: WITHSCORE is Redis 7.2's (the issue asks for it; 7.0
+// has arity 3), with 7.2's replies: [rank, score], or a null array when absent.
 void ZRankGeneric(CommandContext& ctx, bool reverse) {
+  if (ctx.argc() > 4) {
+    ctx.reply->Error(errors::WrongArity(ctx.spec->name));
+    return;
+  }
+  bool withscore = ctx.argc() == 4;
+  if (withscore && !EqualsIgnoreCase(ctx.arg(3), "withscore")) {
+    ctx.reply->Error(errors::kSyntax);
+    return;
+  }
   KeyRef at;
   if (!Lookup(ctx, ctx.arg(1), true, &at)) return;
   size_t rank;
   double score;
-  if (at && zset::Rank(at.entry(), ctx.arg(2), reverse, &rank, &score)) {
+  if (!at || !zset::Rank(at.entry(), ctx.arg(2), reverse, &rank, &score)) {
+    withscore ? ctx.reply->NullArray() : ctx.reply->Null();
+    return;
+  }
+  if (withscore) {
+    ctx.reply->ArrayHeader(2);
     ctx.reply->Integer(static_cast<int64_t>(rank));
+    ctx.reply->Double(score);
   } else {
-    ctx.reply->Null();
+    ctx.reply->Integer(static_cast<int64_t>(rank));
   }
 }
 
@@ -987,8 +1004,8 @@ void RegisterSortedSetCommands(CommandRegistry& r) {
   add("zcount", 4, kRF, ZCount, 1, kReadFast);
   add("zscore", 3, kRF, ZScore, 1, kReadFast);
   add("zmscore", -3, kRF, ZMScore, 1, kReadFast);
-  add("zrank", 3, kRF, ZRank, 1, kReadFast);
-  add("zrevrank", 3, kRF, ZRevRank, 1, kReadFast);
+  add("zrank", -3, kRF, ZRank, 1, kReadFast);
+  add("zrevrank", -3, kRF, ZRevRank, 1, kReadFast);
   add("zlexcount", 4, kRF, ZLexCount, 1, kReadFast);
   add("zrange", -4, kCmdReadonly, ZRangeCmd<1, false, RangeType::kAuto, Direction::kAuto>, 1,
       kReadSlow);

@@ -452,5 +452,22 @@ TEST_F(ZSetCommandsTest, Resp3RepliesOnTheSkiplist) {
   EXPECT_EQ(raw.Run({"ZADD", "r", "INCR", "1", "m0"}), ",1.25\r\n");
 }
 
+// ZRANK/ZREVRANK WITHSCORE, as Redis 7.2 answers it (7.0 has no WITHSCORE).
+TEST_F(ZSetCommandsTest, RankWithScore) {
+  RawClient raw(port());
+  raw.Run({"ZADD", "rz", "1.5", "a", "2", "b", "3", "c"});
+  EXPECT_EQ(raw.Run({"ZRANK", "rz", "b", "WITHSCORE"}), "*2\r\n:1\r\n$1\r\n2\r\n");
+  EXPECT_EQ(raw.Run({"ZREVRANK", "rz", "a", "withscore"}), "*2\r\n:2\r\n$3\r\n1.5\r\n");
+  EXPECT_EQ(raw.Run({"ZRANK", "rz", "nosuch", "WITHSCORE"}), "*-1\r\n");
+  EXPECT_EQ(raw.Run({"ZRANK", "nokey", "a", "WITHSCORE"}), "*-1\r\n");
+  EXPECT_EQ(raw.Run({"ZRANK", "nokey", "a"}), "$-1\r\n");
+  EXPECT_EQ(raw.Run({"ZRANK", "rz", "a", "WITHSCORES"}), "-ERR syntax error\r\n");
+  EXPECT_EQ(raw.Run({"ZRANK", "rz", "a", "WITHSCORE", "x"}),
+            "-ERR wrong number of arguments for 'zrank' command\r\n");
+  raw.Run({"HELLO", "3"});
+  EXPECT_EQ(raw.Run({"ZRANK", "rz", "a", "WITHSCORE"}), "*2\r\n:0\r\n,1.5\r\n");
+  EXPECT_EQ(raw.Run({"ZRANK", "rz", "nosuch", "WITHSCORE"}), "_\r\n");
+}
+
 }  // namespace
 }  // namespace redwing::test
