@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "protocol/reply_builder.h"
+#include "server/blocking.h"
 #include "server/command_context.h"
 #include "server/cycle_clock.h"
 #include "server/engine.h"
@@ -82,6 +83,9 @@ class SplitOp::Part final : public ShardWork {
     ctx.db = db_;
     uint64_t start = CycleClock::Now();
     op_->spec_->handler(ctx);
+    // Split commands (MSET, DEL, ...) never store a list or sorted set, so they wake no blocked
+    // client: nothing to serve here (Session::RunOn serves after other commands).
+    assert(!HasReadyKeys());
     // The coordinator counts the call; each part adds the time it took.
     Worker* w = Worker::Current() != nullptr ? Worker::Current() : op_->coordinator_;
     WorkerCounters::Bump(w->counters().per_command[op_->spec_->id].cycles,
