@@ -56,7 +56,7 @@ Entry* Entry::New(std::string_view key, ValueType type, Encoding encoding, std::
   e->spare_ = 0;
   if (expire) e->set_expire_at_ms(expire_at_ms);
   char* k = const_cast<char*>(e->key_data());
-  std::memcpy(k, key.data(), key.size());
+  if (!key.empty()) std::memcpy(k, key.data(), key.size());
   e->set_value_len(value.size());
   if (!value.empty()) std::memcpy(e->mutable_value_data(), value.data(), value.size());
   return e;
