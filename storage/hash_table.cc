@@ -200,29 +200,42 @@ uint64_t HashTable::Scan(uint64_t v, const std::function<void(Entry*)>& fn) {
 
 Entry* HashTable::RandomEntry(uint64_t random) {
   if (size() == 0) return nullptr;
-  // Pick a non-empty bucket at random, then a random element of its chain. Chains are short
-  // (load factor <= 1), so this is close to uniform.
-  Entry* bucket = nullptr;
+  // Uniform over entries: pick a bucket at random, accept it with probability len / kMaxChain,
+  // then take a random element of its chain; every entry is then drawn with probability
+  // 1 / (buckets * kMaxChain), whatever the length of its chain. (Picking a random non-empty
+  // bucket and a random element of it would favour entries alone in their bucket several times
+  // over.) Chains longer than kMaxChain, rare at a load factor <= 1, are always accepted, so
+  // their entries are drawn slightly less often. The table is kept at least 1/8 full, so this
+  // takes about 4 to 32 bucket probes.
+  constexpr uint64_t kMaxChain = 4;
   uint64_t r = random;
-  for (int tries = 0; bucket == nullptr; ++tries) {
-    r = r * 6364136223846793005ULL + 1442695040888963407ULL;
-    uint64_t pick = r >> 11;
+  auto next = [&r] {  // splitmix64: every output bit well mixed
+    uint64_t z = (r += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  };
+  for (;;) {
+    uint64_t pick = next();
+    Entry* bucket;
     if (rehashing()) {
-      size_t total = size_[0] + size_[1];
-      size_t i = pick % total;
+      size_t i = pick % (size_[0] + size_[1]);
       bucket = i < size_[0] ? tables_[0][i] : tables_[1][i - size_[0]];
     } else {
       bucket = tables_[0][pick & (size_[0] - 1)];
     }
+    size_t len = 0;
+    for (Entry* e = bucket; e != nullptr; e = e->next())
+      ++len;
+    if (len == 0) continue;
+    uint64_t slot = next() % kMaxChain;
+    if (len < kMaxChain && slot >= len) continue;
+    size_t k = len <= kMaxChain ? slot : next() % len;
+    Entry* e = bucket;
+    while (k-- > 0)
+      e = e->next();
+    return e;
   }
-  size_t len = 0;
-  for (Entry* e = bucket; e != nullptr; e = e->next())
-    ++len;
-  size_t k = (r >> 33) % len;
-  Entry* e = bucket;
-  while (k-- > 0)
-    e = e->next();
-  return e;
 }
 
 }  // namespace redwing

@@ -79,7 +79,7 @@ class HashTable {
   // the scan is complete). fn must not modify the table.
   uint64_t Scan(uint64_t cursor, const std::function<void(Entry*)>& fn);
 
-  // A random entry (nullptr if empty); near-uniform, as Redis's dictGetFairRandomKey.
+  // A random entry (nullptr if empty), drawn uniformly (see the .cc) from the pseudo-random seed.
   Entry* RandomEntry(uint64_t random);
 
   // Visits every entry; fn must not modify the table.

@@ -294,6 +294,29 @@ TEST(HashTableTest, RandomEntryReturnsMembers) {
   EXPECT_EQ(seen.size(), keys.size());
 }
 
+// Every entry is drawn about equally often, whatever the length of its chain: 1000 entries in
+// 1024 buckets (chains of 1 to 5+), 400 draws each on average.
+TEST(HashTableTest, RandomEntryIsUniformAcrossChains) {
+  HashTable t;
+  constexpr int kKeys = 1000;
+  for (int i = 0; i < kKeys; ++i)
+    Add(t, "u" + std::to_string(i), "");
+  ASSERT_FALSE(t.rehashing());
+  std::unordered_map<std::string, int> counts;
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 400 * kKeys; ++i)
+    ++counts[std::string(t.RandomEntry(rng())->key())];
+  ASSERT_EQ(counts.size(), static_cast<size_t>(kKeys));
+  // Binomial(400000, 1/1000): sd 20. A chain of 3 drawn by "random bucket, then random element"
+  // would get about a third of its share; chains over 4 get a little less (4/len) by design.
+  int low = 0;
+  for (const auto& [key, n] : counts) {
+    EXPECT_LT(n, 500) << key;
+    if (n < 300) ++low;
+  }
+  EXPECT_LE(low, 10);
+}
+
 TEST(HashTableTest, RandomEntryWhileRehashing) {
   HashTable t;
   std::unordered_set<std::string> keys;
