@@ -261,7 +261,11 @@ void Connection::MaybeWrite() {
 
 std::string Connection::Describe(int64_t now_ms) const {
   const ClientState& c = session_.client_const();
-  std::string flags = c.in_multi ? "x" : "N";
+  // Redis's flag letters, in its order ('N': none).
+  std::string flags;
+  if (c.in_multi) flags += 'x';
+  if (session_.blocked()) flags += 'b';
+  if (flags.empty()) flags = "N";
   std::string s;
   s += "id=" + std::to_string(c.id);
   s += " addr=" + peer_;

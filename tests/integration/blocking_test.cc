@@ -127,6 +127,18 @@ TEST_F(BlockingTest, AWaiterThatDisconnectsLeavesNothingBehind) {
   EXPECT_EQ(w3.ReadReply(), Pair("d", "2"));
 }
 
+TEST_F(BlockingTest, ClientListFlagsABlockedClient) {
+  Client c(port());
+  RawClient w(port());
+  BlockOn(w, {"BLPOP", "flagged", "0"}, 1);
+  std::string list = c.Command({"CLIENT", "LIST"})->str;
+  EXPECT_NE(list.find("flags=b "), std::string::npos) << list;
+  EXPECT_NE(list.find("cmd=blpop "), std::string::npos) << list;
+  c({"RPUSH", "flagged", "v"});
+  EXPECT_EQ(w.ReadReply(), Pair("flagged", "v"));
+  EXPECT_EQ(std::string(c.Command({"CLIENT", "LIST"})->str).find("flags=b "), std::string::npos);
+}
+
 TEST_F(BlockingTest, AKeyOfAnotherTypeDoesNotServe) {
   Client c(port());
   RawClient w(port());
