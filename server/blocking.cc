@@ -73,6 +73,23 @@ void BlockingTable::MarkReady(int db, std::string_view key) {
   ready_.push_back(std::move(table_key));
 }
 
+void BlockingTable::OnDatabasesSwapped(int a, int b) {
+  std::vector<std::pair<int, std::string>> filled;
+  for (const auto& [table_key, waiters] : waiters_) {
+    int32_t db;
+    std::memcpy(&db, table_key.data(), sizeof(db));
+    if (db != a && db != b) continue;
+    std::string_view key = std::string_view(table_key).substr(sizeof(db));
+    Database& d = shard_->db(db);
+    const Entry* e = d.Find(key).entry();
+    if (e != nullptr && (e->type() == ValueType::kList || e->type() == ValueType::kZSet)) {
+      filled.emplace_back(db, key);
+    }
+  }
+  for (const auto& [db, key] : filled)
+    MarkReady(db, key);
+}
+
 void BlockingTable::ServeReady(Engine* engine) {
   while (!ready_.empty()) {
     std::string table_key = std::move(ready_.front());

@@ -83,6 +83,9 @@ class BlockingTable {
   void Add(int db, std::string_view key, std::shared_ptr<BlockedClient> client);
   // Removes `client` from the waiters of every key of this shard it waits on.
   void Remove(const BlockedClient& client);
+  // After SWAPDB: marks ready the waited keys of databases `a` and `b` that now hold a list or
+  // sorted set (as Redis rescans swapped databases).
+  void OnDatabasesSwapped(int a, int b);
   // Serves the waiters of the keys made ready since the last call, in order, until none is
   // ready. Called by the thread holding the shard, after a command or an EXEC.
   void ServeReady(Engine* engine);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "server/blocking.h"
 #include "server/commands/command_helpers.h"
 #include "server/cycle_clock.h"
 #include "server/memory_info.h"
@@ -71,6 +72,8 @@ void SwapDb(CommandContext& ctx) {
     for (int s = 0; s < ctx.engine->num_shards(); ++s) {
       Shard& shard = ctx.engine->shard(s);
       shard.db(static_cast<int>(*a)).Swap(shard.db(static_cast<int>(*b)));
+      // Clients blocked on keys the swap brought in are served after this command.
+      shard.blocking().OnDatabasesSwapped(static_cast<int>(*a), static_cast<int>(*b));
     }
   }
   ctx.reply->Ok();

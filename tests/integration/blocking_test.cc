@@ -139,6 +139,19 @@ TEST_F(BlockingTest, ClientListFlagsABlockedClient) {
   EXPECT_EQ(std::string(c.Command({"CLIENT", "LIST"})->str).find("flags=b "), std::string::npos);
 }
 
+// SWAPDB brings a filled key into the waiter's database: Redis serves it, and so does Redwing.
+TEST_F(BlockingTest, SwapDbServesWaitersOfKeysItBringsIn) {
+  Client c(port());
+  RawClient w(port());
+  EXPECT_EQ(w.Run({"SELECT", "1"}), "+OK\r\n");
+  BlockOn(w, {"BLPOP", "swapped", "0"}, 1);
+  c({"RPUSH", "swapped", "v"});
+  EXPECT_EQ(c({"SWAPDB", "0", "1"}), "OK");
+  EXPECT_EQ(w.ReadReply(), Pair("swapped", "v"));
+  c({"SWAPDB", "0", "1"});
+  EXPECT_EQ(c({"FLUSHALL"}), "OK");
+}
+
 TEST_F(BlockingTest, AKeyOfAnotherTypeDoesNotServe) {
   Client c(port());
   RawClient w(port());
