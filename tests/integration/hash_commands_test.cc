@@ -29,29 +29,9 @@ std::string Quoted(const std::string& s) {
   return "\"" + s + "\"";
 }
 
-// The strings of an array reply (nested arrays flattened).
-void Flatten(const redisReply* r, std::vector<std::string>* out) {
-  if (r->type == REDIS_REPLY_ARRAY) {
-    for (size_t i = 0; i < r->elements; ++i)
-      Flatten(r->element[i], out);
-  } else {
-    out->emplace_back(r->str, r->len);
-  }
-}
-
-std::vector<std::string> Strings(Client& c, const std::vector<std::string>& args) {
-  Client::ReplyPtr r = c.Command(args);
-  std::vector<std::string> out;
-  EXPECT_NE(r, nullptr);
-  if (r == nullptr) return out;
-  EXPECT_EQ(r->type, REDIS_REPLY_ARRAY) << Client::Format(r.get());
-  if (r->type == REDIS_REPLY_ARRAY) Flatten(r.get(), &out);
-  return out;
-}
-
 // HGETALL as a map (fails the test on a repeated field).
 Model GetAll(Client& c, const std::string& key) {
-  std::vector<std::string> flat = Strings(c, {"HGETALL", key});
+  std::vector<std::string> flat = c.Strings({"HGETALL", key});
   Model m;
   EXPECT_EQ(flat.size() % 2, 0u);
   for (size_t i = 0; i + 1 < flat.size(); i += 2)
@@ -73,8 +53,7 @@ std::multimap<std::string, std::string> ScanAll(Client& c, const std::string& ke
     EXPECT_TRUE(r != nullptr && r->type == REDIS_REPLY_ARRAY && r->elements == 2);
     if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements != 2) break;
     cursor.assign(r->element[0]->str, r->element[0]->len);
-    std::vector<std::string> flat;
-    Flatten(r->element[1], &flat);
+    std::vector<std::string> flat = ReplyStrings(r->element[1]);
     EXPECT_EQ(flat.size() % 2, 0u);
     for (size_t i = 0; i + 1 < flat.size(); i += 2)
       seen.emplace(flat[i], flat[i + 1]);
@@ -217,10 +196,10 @@ TEST_F(HashCommandsTest, BigHashMatchesAModel) {
   EXPECT_EQ(c({"OBJECT", "ENCODING", "big"}), "\"hashtable\"");
   EXPECT_EQ(c({"HLEN", "big"}), "(integer) " + std::to_string(model.size()));
   EXPECT_EQ(GetAll(c, "big"), model);
-  std::vector<std::string> keys = Strings(c, {"HKEYS", "big"});
+  std::vector<std::string> keys = c.Strings({"HKEYS", "big"});
   EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(), model.size());
   EXPECT_EQ(keys.size(), model.size());
-  std::vector<std::string> vals = Strings(c, {"HVALS", "big"});
+  std::vector<std::string> vals = c.Strings({"HVALS", "big"});
   EXPECT_EQ(vals.size(), model.size());
   // A full HSCAN returns every field with its value, and here (no resize during the scan) once.
   auto scanned = ScanAll(c, "big", {"COUNT", "100"});
@@ -272,7 +251,7 @@ void CheckRandom(Client& c, const std::string& key, const Model& model, int64_t 
                  bool with_values) {
   std::vector<std::string> args = {"HRANDFIELD", key, std::to_string(count)};
   if (with_values) args.push_back("WITHVALUES");
-  std::vector<std::string> flat = Strings(c, args);
+  std::vector<std::string> flat = c.Strings(args);
   size_t per = with_values ? 2 : 1;
   size_t n = count >= 0 ? std::min<size_t>(static_cast<size_t>(count), model.size())
                         : static_cast<size_t>(-count);
@@ -313,14 +292,14 @@ TEST_F(HashCommandsTest, RandFieldProperties) {
     // Every field comes up: negative counts draw with repetition over the whole hash.
     std::set<std::string> drawn;
     for (int i = 0; i < 50 && drawn.size() < model.size(); ++i) {
-      for (const std::string& f : Strings(c, {"HRANDFIELD", key, std::to_string(-size)}))
+      for (const std::string& f : c.Strings({"HRANDFIELD", key, std::to_string(-size)}))
         drawn.insert(f);
     }
     EXPECT_EQ(drawn.size(), model.size());
     // ... and positive ones too, and the single-field form.
     drawn.clear();
     for (int i = 0; i < 200 && drawn.size() < model.size(); ++i) {
-      for (const std::string& f : Strings(c, {"HRANDFIELD", key, std::to_string(size / 3 + 1)}))
+      for (const std::string& f : c.Strings({"HRANDFIELD", key, std::to_string(size / 3 + 1)}))
         drawn.insert(f);
     }
     EXPECT_EQ(drawn.size(), model.size());

@@ -27,18 +27,9 @@ std::string Encoding(Client& c, const std::string& key) {
   return c({"OBJECT", "ENCODING", key});
 }
 
-// The elements of an array (or set) reply of bulk strings.
-std::vector<std::string> Strings(const redisReply* r) {
-  std::vector<std::string> out;
-  if (r == nullptr) return out;
-  for (size_t i = 0; i < r->elements; ++i)
-    out.emplace_back(r->element[i]->str, r->element[i]->len);
-  return out;
-}
-
 std::set<std::string> Members(Client& c, const std::string& key) {
   auto r = c.Command({"SMEMBERS", key});
-  auto v = Strings(r.get());
+  auto v = ReplyStrings(r.get());
   return {v.begin(), v.end()};
 }
 
@@ -170,7 +161,7 @@ TEST_F(SetCommandsTest, SpopOfMostOfAHashtableLeavesACompactSet) {
   c.Run(Cmd({"SADD", "s"}, Range("m", 0, 300)));
   ASSERT_EQ(Encoding(c, "s"), "\"hashtable\"");
   auto r = c.Command({"SPOP", "s", "290"});
-  std::vector<std::string> popped = Strings(r.get());
+  std::vector<std::string> popped = ReplyStrings(r.get());
   EXPECT_EQ(popped.size(), 290u);
   EXPECT_EQ(c({"SCARD", "s"}), "(integer) 10");
   EXPECT_EQ(Encoding(c, "s"), "\"listpack\"");
@@ -219,7 +210,7 @@ TEST_F(SetCommandsTest, BigSetsMatchAModel) {
     auto r = c.Command({"SSCAN", "big", cursor, "COUNT", "100"});
     ASSERT_EQ(r->elements, 2u);
     cursor.assign(r->element[0]->str, r->element[0]->len);
-    for (const std::string& m : Strings(r->element[1])) {
+    for (const std::string& m : ReplyStrings(r->element[1])) {
       ASSERT_TRUE(model.count(m)) << m;
       scanned.insert(m);
     }
@@ -247,7 +238,7 @@ TEST_F(SetCommandsTest, BigSetsMatchAModel) {
   std::set_difference(model.begin(), model.end(), other.begin(), other.end(),
                       std::inserter(diff, diff.end()));
   auto as_set = [](const redisReply* r) {
-    auto v = Strings(r);
+    auto v = ReplyStrings(r);
     return std::set<std::string>(v.begin(), v.end());
   };
   EXPECT_EQ(as_set(c.Command({"SINTER", "{big}1", "{big}2"}).get()), inter);
@@ -268,7 +259,7 @@ TEST_F(SetCommandsTest, RandomCommandsKeepTheirPromises) {
       c.Run(Cmd({"SADD", key}, members));
       for (int count : {1, 2, size / 3, size / 2, size - 1}) {
         if (count < 1) continue;
-        auto v = Strings(c.Command({"SRANDMEMBER", key, std::to_string(count)}).get());
+        auto v = ReplyStrings(c.Command({"SRANDMEMBER", key, std::to_string(count)}).get());
         std::set<std::string> distinct(v.begin(), v.end());
         EXPECT_EQ(v.size(), static_cast<size_t>(count)) << key;
         EXPECT_EQ(distinct.size(), v.size()) << key << " " << count;
@@ -276,7 +267,7 @@ TEST_F(SetCommandsTest, RandomCommandsKeepTheirPromises) {
           EXPECT_TRUE(all.count(m)) << m;
       }
       // Draws with repetition: 20 per member cover every member (all but surely).
-      auto rep = Strings(c.Command({"SRANDMEMBER", key, std::to_string(-20 * size)}).get());
+      auto rep = ReplyStrings(c.Command({"SRANDMEMBER", key, std::to_string(-20 * size)}).get());
       EXPECT_EQ(rep.size(), static_cast<size_t>(20 * size));
       std::set<std::string> seen(rep.begin(), rep.end());
       for (const std::string& m : seen)
@@ -285,7 +276,7 @@ TEST_F(SetCommandsTest, RandomCommandsKeepTheirPromises) {
       // SPOP removes exactly what it returns.
       std::set<std::string> left = all;
       for (int count : {1, size / 10, size / 2}) {
-        auto popped = Strings(c.Command({"SPOP", key, std::to_string(count)}).get());
+        auto popped = ReplyStrings(c.Command({"SPOP", key, std::to_string(count)}).get());
         EXPECT_EQ(popped.size(), std::min<size_t>(count, left.size())) << key;
         for (const std::string& m : popped)
           EXPECT_EQ(left.erase(m), 1u) << key << " " << m;

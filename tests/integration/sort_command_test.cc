@@ -31,22 +31,6 @@ class SortSingleThreadTest : public SharedServerTest<SortSingleThreadTest> {
   static std::vector<std::string> ServerArgs() { return {"--threads", "1"}; }
 };
 
-// The elements of an array reply; a null element reads "(nil)".
-std::vector<std::string> Strings(const redisReply* r) {
-  std::vector<std::string> out;
-  if (r == nullptr || r->type != REDIS_REPLY_ARRAY) return {"(not an array)"};
-  for (size_t i = 0; i < r->elements; ++i) {
-    const redisReply* e = r->element[i];
-    out.push_back(e->type == REDIS_REPLY_NIL ? "(nil)" : std::string(e->str, e->len));
-  }
-  return out;
-}
-
-std::vector<std::string> Array(Client& c, const std::vector<std::string>& args) {
-  auto r = c.Command(args);
-  return Strings(r.get());
-}
-
 // Sends a long argument list in chunks (SADD/RPUSH/ZADD key ...).
 void AddAll(Client& c, const std::string& cmd, const std::string& key,
             const std::vector<std::string>& args, size_t per_chunk = 1000) {
@@ -119,10 +103,10 @@ void PatternsMatchAModel(int port) {
   };
   std::vector<std::string> want = ids;
   std::sort(want.begin(), want.end(), by_weight);
-  EXPECT_EQ(Array(c, {"SORT", "ids", "BY", "weight_*"}), want);
-  EXPECT_EQ(Array(c, {"SORT_RO", "idset", "BY", "weight_*"}), want);
+  EXPECT_EQ(c.Strings({"SORT", "ids", "BY", "weight_*"}), want);
+  EXPECT_EQ(c.Strings({"SORT_RO", "idset", "BY", "weight_*"}), want);
   std::vector<std::string> desc(want.rbegin(), want.rend());
-  EXPECT_EQ(Array(c, {"SORT", "ids", "BY", "weight_*", "DESC", "LIMIT", "10", "50"}),
+  EXPECT_EQ(c.Strings({"SORT", "ids", "BY", "weight_*", "DESC", "LIMIT", "10", "50"}),
             Window(desc, 10, 50));
 
   // BY a hash field, GET the element, another field and a string key.
@@ -133,8 +117,8 @@ void PatternsMatchAModel(int port) {
   };
   want = ids;
   std::sort(want.begin(), want.end(), by_rank);
-  std::vector<std::string> got = Array(
-      c, {"SORT", "ids", "BY", "obj_*->rank", "GET", "#", "GET", "obj_*->name", "GET", "weight_*"});
+  std::vector<std::string> got = c.Strings(
+      {"SORT", "ids", "BY", "obj_*->rank", "GET", "#", "GET", "obj_*->name", "GET", "weight_*"});
   std::vector<std::string> expect;
   char buf[64];
   for (const std::string& id : want) {
@@ -156,7 +140,7 @@ void PatternsMatchAModel(int port) {
     if (!ha || !hb) return !ha && hb;
     return name[a] < name[b];
   });
-  EXPECT_EQ(Array(c, {"SORT", "ids", "BY", "obj_*->name", "ALPHA"}), want);
+  EXPECT_EQ(c.Strings({"SORT", "ids", "BY", "obj_*->name", "ALPHA"}), want);
 
   // STORE the GET results on some shard; missing values are stored as "".
   EXPECT_EQ(c({"SORT", "ids", "BY", "nosort", "GET", "obj_*->name", "STORE", "names"}),
@@ -164,7 +148,7 @@ void PatternsMatchAModel(int port) {
   expect.clear();
   for (const std::string& id : ids)
     expect.push_back(name.count(id) ? name[id] : "");
-  EXPECT_EQ(Array(c, {"LRANGE", "names", "0", "-1"}), expect);
+  EXPECT_EQ(c.Strings({"LRANGE", "names", "0", "-1"}), expect);
 
   // A pattern read inside MULTI, with a key changed earlier in the transaction.
   ASSERT_EQ(c({"MULTI"}), "OK");
@@ -173,7 +157,7 @@ void PatternsMatchAModel(int port) {
   auto exec = c.Command({"EXEC"});
   ASSERT_NE(exec, nullptr);
   ASSERT_EQ(exec->elements, 2u);
-  EXPECT_EQ(Strings(exec->element[1]), std::vector<std::string>{ids[0]});
+  EXPECT_EQ(ReplyStrings(exec->element[1]), std::vector<std::string>{ids[0]});
 }
 
 TEST_F(SortSingleThreadTest, PatternsMatchAModel) {
@@ -194,7 +178,7 @@ TEST_F(SortCommandTest, StoreToAnotherShard) {
     EXPECT_EQ(c({"SORT", "src", "DESC", "STORE", dst}), "(integer) 3");
     EXPECT_EQ(c({"TYPE", dst}), "list");
     EXPECT_EQ(c({"TTL", dst}), "(integer) -1");
-    EXPECT_EQ(Array(c, {"LRANGE", dst, "0", "-1"}), (std::vector<std::string>{"3", "2", "1"}));
+    EXPECT_EQ(c.Strings({"LRANGE", dst, "0", "-1"}), (std::vector<std::string>{"3", "2", "1"}));
     // An empty result deletes the destination.
     EXPECT_EQ(c({"SORT", "src", "LIMIT", "5", "1", "STORE", dst}), "(integer) 0");
     EXPECT_EQ(c({"EXISTS", dst}), "(integer) 0");
@@ -206,11 +190,11 @@ TEST_F(SortCommandTest, StoreToAnotherShard) {
   for (int i = 0; i < 8; ++i) {
     std::string dst = "final" + std::to_string(i);
     EXPECT_EQ(c({"SORT", "src", "STORE", "by", "STORE", dst}), "(integer) 3");
-    EXPECT_EQ(Array(c, {"LRANGE", dst, "0", "-1"}), (std::vector<std::string>{"1", "2", "3"}));
+    EXPECT_EQ(c.Strings({"LRANGE", dst, "0", "-1"}), (std::vector<std::string>{"1", "2", "3"}));
     EXPECT_EQ(c({"EXISTS", "by"}), "(integer) 0");
   }
   // The source is left as it was.
-  EXPECT_EQ(Array(c, {"LRANGE", "src", "0", "-1"}), (std::vector<std::string>{"3", "1", "2"}));
+  EXPECT_EQ(c.Strings({"LRANGE", "src", "0", "-1"}), (std::vector<std::string>{"3", "1", "2"}));
   // SORT_RO has no STORE.
   EXPECT_EQ(c({"SORT_RO", "src", "STORE", "dst0"}), "(error) ERR syntax error");
 }
@@ -289,9 +273,9 @@ TEST_F(SortCommandTest, BigListMatchesAModel) {
   AddAll(c, "RPUSH", "big", items);
   std::vector<std::string> sorted = items;
   std::stable_sort(sorted.begin(), sorted.end(), NumericLess);
-  EXPECT_EQ(Array(c, {"SORT", "big"}), sorted);
+  EXPECT_EQ(c.Strings({"SORT", "big"}), sorted);
   std::vector<std::string> desc(sorted.rbegin(), sorted.rend());
-  EXPECT_EQ(Array(c, {"SORT", "big", "DESC"}), desc);
+  EXPECT_EQ(c.Strings({"SORT", "big", "DESC"}), desc);
   for (int round = 0; round < 20; ++round) {
     int64_t offset = static_cast<int64_t>(rng() % 32000) - 1000;
     int64_t count = static_cast<int64_t>(rng() % 5000) - 100;
@@ -299,21 +283,21 @@ TEST_F(SortCommandTest, BigListMatchesAModel) {
     std::vector<std::string> args{"SORT_RO", "big", "LIMIT", std::to_string(offset),
                                   std::to_string(count)};
     if (rev) args.push_back("DESC");
-    EXPECT_EQ(Array(c, args), Window(rev ? desc : sorted, offset, count))
+    EXPECT_EQ(c.Strings(args), Window(rev ? desc : sorted, offset, count))
         << offset << " " << count << " " << rev;
     // BY nosort takes the range of the list itself (from the tail with DESC).
     std::vector<std::string> reversed(items.rbegin(), items.rend());
     args.insert(args.begin() + 2, {"BY", "nosort"});
-    EXPECT_EQ(Array(c, args), Window(rev ? reversed : items, offset, count));
+    EXPECT_EQ(c.Strings(args), Window(rev ? reversed : items, offset, count));
   }
   // ALPHA: byte order, equal strings adjacent.
   std::vector<std::string> alpha = items;
   std::sort(alpha.begin(), alpha.end());
-  EXPECT_EQ(Array(c, {"SORT", "big", "ALPHA"}), alpha);
+  EXPECT_EQ(c.Strings({"SORT", "big", "ALPHA"}), alpha);
   // STORE a big result: a quicklist as Redis 7.2 (or 7.0) would make it.
   EXPECT_EQ(c({"SORT", "big", "STORE", "bigsorted"}), "(integer) 30000");
   EXPECT_EQ(c({"OBJECT", "ENCODING", "bigsorted"}), "\"quicklist\"");
-  EXPECT_EQ(Array(c, {"LRANGE", "bigsorted", "0", "-1"}), sorted);
+  EXPECT_EQ(c.Strings({"LRANGE", "bigsorted", "0", "-1"}), sorted);
   // One element that is not a number fails the whole sort, and stores nothing.
   ASSERT_EQ(c({"LSET", "big", "12345", "not-a-number"}), "OK");
   EXPECT_EQ(c({"SORT", "big", "STORE", "bigsorted"}),
@@ -337,13 +321,13 @@ TEST_F(SortCommandTest, BigSetsAndSortedSetsMatchAModel) {
   std::vector<std::string> want;
   for (int64_t v : ints)
     want.push_back(std::to_string(v));
-  EXPECT_EQ(Array(c, {"SORT", "ints"}), want);
-  EXPECT_EQ(Array(c, {"SORT", "ints", "BY", "nosort"}), want);  // the intset's own order
+  EXPECT_EQ(c.Strings({"SORT", "ints"}), want);
+  EXPECT_EQ(c.Strings({"SORT", "ints", "BY", "nosort"}), want);  // the intset's own order
   // Stored unsorted, a set is sorted ALPHA.
   std::vector<std::string> alpha = want;
   std::sort(alpha.begin(), alpha.end());
   EXPECT_EQ(c({"SORT", "ints", "BY", "nosort", "STORE", "out"}), "(integer) 400");
-  EXPECT_EQ(Array(c, {"LRANGE", "out", "0", "-1"}), alpha);
+  EXPECT_EQ(c.Strings({"LRANGE", "out", "0", "-1"}), alpha);
 
   std::set<std::string> strings;
   while (strings.size() < 20000)
@@ -353,11 +337,11 @@ TEST_F(SortCommandTest, BigSetsAndSortedSetsMatchAModel) {
   AddAll(c, "SADD", "strs", members);
   ASSERT_EQ(c({"OBJECT", "ENCODING", "strs"}), "\"hashtable\"");
   want.assign(strings.begin(), strings.end());
-  EXPECT_EQ(Array(c, {"SORT", "strs", "ALPHA"}), want);
-  EXPECT_EQ(Array(c, {"SORT", "strs", "ALPHA", "DESC", "LIMIT", "100", "1000"}),
+  EXPECT_EQ(c.Strings({"SORT", "strs", "ALPHA"}), want);
+  EXPECT_EQ(c.Strings({"SORT", "strs", "ALPHA", "DESC", "LIMIT", "100", "1000"}),
             Window(std::vector<std::string>(want.rbegin(), want.rend()), 100, 1000));
   EXPECT_EQ(c({"SORT", "strs"}), "(error) ERR One or more scores can't be converted into double");
-  auto unsorted = Array(c, {"SORT", "strs", "BY", "nosort"});
+  auto unsorted = c.Strings({"SORT", "strs", "BY", "nosort"});
   EXPECT_EQ(std::set<std::string>(unsorted.begin(), unsorted.end()), strings);
 
   // A skiplist: BY nosort keeps the score order and takes LIMIT as a rank range.
@@ -376,20 +360,20 @@ TEST_F(SortCommandTest, BigSetsAndSortedSetsMatchAModel) {
   for (const auto& e : elems)
     by_score.push_back(e.second);
   std::vector<std::string> rev(by_score.rbegin(), by_score.rend());
-  EXPECT_EQ(Array(c, {"SORT", "zs", "BY", "nosort"}), by_score);
+  EXPECT_EQ(c.Strings({"SORT", "zs", "BY", "nosort"}), by_score);
   for (int round = 0; round < 20; ++round) {
     int64_t offset = static_cast<int64_t>(rng() % 21000) - 500;
     int64_t count = static_cast<int64_t>(rng() % 3000) - 50;
-    EXPECT_EQ(Array(c, {"SORT", "zs", "BY", "nosort", "LIMIT", std::to_string(offset),
-                        std::to_string(count)}),
+    EXPECT_EQ(c.Strings({"SORT", "zs", "BY", "nosort", "LIMIT", std::to_string(offset),
+                         std::to_string(count)}),
               Window(by_score, offset, count));
-    EXPECT_EQ(Array(c, {"SORT_RO", "zs", "BY", "nosort", "DESC", "LIMIT", std::to_string(offset),
-                        std::to_string(count)}),
+    EXPECT_EQ(c.Strings({"SORT_RO", "zs", "BY", "nosort", "DESC", "LIMIT", std::to_string(offset),
+                         std::to_string(count)}),
               Window(rev, offset, count));
   }
   want = by_score;
   std::sort(want.begin(), want.end());
-  EXPECT_EQ(Array(c, {"SORT", "zs", "ALPHA"}), want);
+  EXPECT_EQ(c.Strings({"SORT", "zs", "ALPHA"}), want);
   // A small sorted set is converted to a skiplist by SORT, as in Redis 7.0.
   ASSERT_EQ(c({"ZADD", "small", "1", "b", "2", "a"}), "(integer) 2");
   ASSERT_EQ(c({"OBJECT", "ENCODING", "small"}), "\"listpack\"");

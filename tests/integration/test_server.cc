@@ -367,4 +367,34 @@ bool PollUntil(const std::function<bool()>& done, int timeout_ms) {
   return done();
 }
 
+namespace {
+
+void AppendStrings(const redisReply* r, std::vector<std::string>* out) {
+  if (r->type == REDIS_REPLY_ARRAY) {
+    for (size_t i = 0; i < r->elements; ++i)
+      AppendStrings(r->element[i], out);
+  } else if (r->type == REDIS_REPLY_NIL) {
+    out->push_back("(nil)");
+  } else {
+    out->emplace_back(r->str, r->len);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> ReplyStrings(const redisReply* r) {
+  if (r == nullptr || r->type != REDIS_REPLY_ARRAY) {
+    ADD_FAILURE() << "not an array: " << (r == nullptr ? "(disconnected)" : Client::Format(r));
+    return {"(not an array)"};
+  }
+  std::vector<std::string> out;
+  AppendStrings(r, &out);
+  return out;
+}
+
+std::vector<std::string> Client::Strings(const std::vector<std::string>& args) {
+  ReplyPtr r = Command(args);
+  return ReplyStrings(r.get());
+}
+
 }  // namespace redwing::test

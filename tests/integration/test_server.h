@@ -63,6 +63,8 @@ class Client {
   // Runs one command and returns its formatted reply ("(disconnected)" if the connection broke).
   std::string Run(const std::vector<std::string>& args);
   std::string operator()(std::initializer_list<std::string> args) { return Run(args); }
+  // Runs one command and returns its array reply's strings (see ReplyStrings).
+  std::vector<std::string> Strings(const std::vector<std::string>& args);
   // Pipelines commands: sends all, then reads all replies.
   std::vector<std::string> Pipeline(const std::vector<std::vector<std::string>>& cmds);
   // Sends raw bytes and returns the raw bytes received until `expect` bytes arrived, the peer
@@ -74,6 +76,10 @@ class Client {
  private:
   redisContext* ctx_ = nullptr;
 };
+
+// The strings of an array reply, nested arrays flattened and a null element read as "(nil)". A
+// reply that is not an array fails the test's expectation and reads {"(not an array)"}.
+std::vector<std::string> ReplyStrings(const redisReply* r);
 
 // Length of the first complete RESP2/RESP3 reply in `data`, or 0 if it is incomplete.
 size_t RespReplyLength(const std::string& data, size_t pos = 0);

@@ -36,28 +36,9 @@ std::string ScoreText(double d) {
   return buf;
 }
 
-void Flatten(const redisReply* r, std::vector<std::string>* out) {
-  if (r->type == REDIS_REPLY_ARRAY) {
-    for (size_t i = 0; i < r->elements; ++i)
-      Flatten(r->element[i], out);
-  } else {
-    out->emplace_back(r->str, r->len);
-  }
-}
-
-std::vector<std::string> Strings(Client& c, const std::vector<std::string>& args) {
-  Client::ReplyPtr r = c.Command(args);
-  std::vector<std::string> out;
-  EXPECT_NE(r, nullptr);
-  if (r == nullptr) return out;
-  EXPECT_EQ(r->type, REDIS_REPLY_ARRAY) << Client::Format(r.get());
-  if (r->type == REDIS_REPLY_ARRAY) Flatten(r.get(), &out);
-  return out;
-}
-
 // A WITHSCORES reply as (score, member) pairs, in reply order.
 std::vector<Elem> Pairs(Client& c, const std::vector<std::string>& args) {
-  std::vector<std::string> flat = Strings(c, args);
+  std::vector<std::string> flat = c.Strings(args);
   std::vector<Elem> out;
   EXPECT_EQ(flat.size() % 2, 0u);
   for (size_t i = 0; i + 1 < flat.size(); i += 2)
@@ -242,8 +223,7 @@ TEST_F(ZSetCommandsTest, ScanReturnsEveryMemberOfASkiplist) {
     Client::ReplyPtr r = c.Command({"ZSCAN", "s", cursor, "COUNT", "50"});
     ASSERT_TRUE(r != nullptr && r->type == REDIS_REPLY_ARRAY && r->elements == 2);
     cursor.assign(r->element[0]->str, r->element[0]->len);
-    std::vector<std::string> flat;
-    Flatten(r->element[1], &flat);
+    std::vector<std::string> flat = ReplyStrings(r->element[1]);
     for (size_t i = 0; i + 1 < flat.size(); i += 2)
       seen[flat[i]] = flat[i + 1];
     // Deleting other members while scanning shrinks the index; the rest must still appear.
@@ -257,7 +237,7 @@ TEST_F(ZSetCommandsTest, ScanReturnsEveryMemberOfASkiplist) {
     EXPECT_EQ(it->second, std::to_string(i));
   }
   // The cursor, then m3990..m3999 and their scores.
-  EXPECT_EQ(Strings(c, {"ZSCAN", "s", "0", "MATCH", "m399?", "COUNT", "100000"}).size(), 21u);
+  EXPECT_EQ(c.Strings({"ZSCAN", "s", "0", "MATCH", "m399?", "COUNT", "100000"}).size(), 21u);
 }
 
 TEST_F(ZSetCommandsTest, RandMemberProperties) {
@@ -275,7 +255,7 @@ TEST_F(ZSetCommandsTest, RandMemberProperties) {
     EXPECT_EQ(c({"OBJECT", "ENCODING", key}), Quoted(key == "small" ? "listpack" : "skiplist"));
     for (int count : {1, 5, n - 1, n, n + 10}) {
       std::vector<std::string> flat =
-          Strings(c, {"ZRANDMEMBER", key, std::to_string(count), "WITHSCORES"});
+          c.Strings({"ZRANDMEMBER", key, std::to_string(count), "WITHSCORES"});
       size_t want = static_cast<size_t>(std::min(count, n));
       ASSERT_EQ(flat.size(), 2 * want);
       std::set<std::string> distinct;
@@ -287,7 +267,7 @@ TEST_F(ZSetCommandsTest, RandMemberProperties) {
       EXPECT_EQ(distinct.size(), want) << "count " << count;
     }
     // Negative counts repeat members; over many picks every member shows up.
-    std::vector<std::string> picks = Strings(c, {"ZRANDMEMBER", key, std::to_string(-50 * n)});
+    std::vector<std::string> picks = c.Strings({"ZRANDMEMBER", key, std::to_string(-50 * n)});
     ASSERT_EQ(picks.size(), static_cast<size_t>(50 * n));
     std::set<std::string> distinct(picks.begin(), picks.end());
     EXPECT_EQ(distinct.size(), static_cast<size_t>(n));
