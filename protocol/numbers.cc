@@ -125,6 +125,10 @@ size_t FormatDouble(double v, char* buf) {
     std::memcpy(buf, text.data(), text.size());
     return text.size();
   }
+  // Integral values below 1e17 print as their integer digits under "%.17g" too; -0 keeps its sign.
+  if (v == std::trunc(v) && std::fabs(v) < 1e17 && !(v == 0 && std::signbit(v))) {
+    return FormatInt64(static_cast<int64_t>(v), buf);
+  }
   int len = std::snprintf(buf, kMaxDoubleChars, "%.17g", v);
   return static_cast<size_t>(len);
 }

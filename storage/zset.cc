@@ -114,11 +114,8 @@ bool ZLexRange::Empty() const {
 // Scores.
 
 std::string_view FormatScore(double score, char (&buf)[zlp::kScoreBufSize]) {
-  if (std::isinf(score)) return score > 0 ? "inf" : "-inf";
-  if (score == std::trunc(score) && std::fabs(score) < 1e17 && !(score == 0 && std::signbit(score)))
-    return {buf, FormatInt64(static_cast<int64_t>(score), buf)};
-  int n = std::snprintf(buf, sizeof(buf), "%.17g", score);
-  return {buf, static_cast<size_t>(n)};
+  static_assert(zlp::kScoreBufSize >= kMaxDoubleChars);
+  return {buf, FormatDouble(score, buf)};
 }
 
 namespace zlp {
