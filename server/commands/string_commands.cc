@@ -23,13 +23,6 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Shared pieces.
 
-// Replies WRONGTYPE (and returns true) if `e` exists and is not a string.
-bool WrongType(CommandContext& ctx, const Entry* e) {
-  if (e == nullptr || e->type() == ValueType::kString) return false;
-  ctx.reply->Error(errors::kWrongType);
-  return true;
-}
-
 // The longest string a command may build. Entries store lengths in 32 bits, so a configured
 // proto-max-bulk-len above 4 GiB is capped here.
 int64_t MaxStringLen(const CommandContext& ctx) {
@@ -202,7 +195,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   Entry* old = at.entry();
   if (get) {
     // The old value is reported before the NX/XX decision, and a non-string aborts the SET.
-    if (WrongType(ctx, old)) return;
+    if (IsWrongType(ctx, old, ValueType::kString)) return;
     if (old != nullptr) {
       ctx.reply->Bulk(old->string_value());
     } else {
@@ -282,7 +275,7 @@ void Get(CommandContext& ctx) {
   Entry* e = ctx.Db(ctx.arg(1)).Find(ctx.arg(1), /*for_read=*/true).entry();
   if (e == nullptr) {
     ctx.reply->Null();
-  } else if (!WrongType(ctx, e)) {
+  } else if (!IsWrongType(ctx, e, ValueType::kString)) {
     ctx.reply->Bulk(e->string_value());
   }
 }
@@ -310,7 +303,7 @@ void GetEx(CommandContext& ctx) {
     ctx.reply->Null();
     return;
   }
-  if (WrongType(ctx, e)) return;
+  if (IsWrongType(ctx, e, ValueType::kString)) return;
   int64_t expire_at = -1;
   if (opt.flags & kOptAnyExpire) {
     auto at_ms = ExpireAtMs(ctx, opt.expire, opt.flags, db.now_ms());
@@ -336,14 +329,14 @@ void GetDel(CommandContext& ctx) {
     ctx.reply->Null();
     return;
   }
-  if (WrongType(ctx, e)) return;
+  if (IsWrongType(ctx, e, ValueType::kString)) return;
   ctx.reply->Bulk(e->string_value());
   db.Erase(at);
 }
 
 void StrLen(CommandContext& ctx) {
   Entry* e = ctx.Db(ctx.arg(1)).Find(ctx.arg(1), /*for_read=*/true).entry();
-  if (WrongType(ctx, e)) return;
+  if (IsWrongType(ctx, e, ValueType::kString)) return;
   ctx.reply->Integer(e == nullptr ? 0 : static_cast<int64_t>(e->string_len()));
 }
 
@@ -355,7 +348,7 @@ void GetRange(CommandContext& ctx) {
   auto end = IntArg(ctx, ctx.arg(3));
   if (!end) return;
   Entry* e = ctx.Db(ctx.arg(1)).Find(ctx.arg(1), /*for_read=*/true).entry();
-  if (WrongType(ctx, e)) return;
+  if (IsWrongType(ctx, e, ValueType::kString)) return;
   std::string_view s = e != nullptr ? e->string_value() : std::string_view();
   const int64_t len = static_cast<int64_t>(s.size());
   int64_t from = *start;
@@ -389,7 +382,7 @@ void Append(CommandContext& ctx) {
     ctx.reply->Integer(static_cast<int64_t>(add.size()));
     return;
   }
-  if (WrongType(ctx, e)) return;
+  if (IsWrongType(ctx, e, ValueType::kString)) return;
   size_t old_len = e->string_len();
   if (TooLong(ctx, old_len, add.size())) return;
   e = Entry::ResizeString(e, old_len + add.size());
@@ -430,7 +423,7 @@ void SetRange(CommandContext& ctx) {
   Database& db = ctx.Db(key);
   KeyRef at = db.Find(key);
   Entry* e = at.entry();
-  if (WrongType(ctx, e)) return;
+  if (IsWrongType(ctx, e, ValueType::kString)) return;
   // Writing nothing changes nothing (and creates nothing): just report the length.
   if (value.empty()) {
     ctx.reply->Integer(e == nullptr ? 0 : static_cast<int64_t>(e->string_len()));
@@ -453,7 +446,7 @@ void IncrBy(CommandContext& ctx, int64_t delta) {
   Database& db = ctx.Db(key);
   KeyRef at = db.Find(key);
   Entry* e = at.entry();
-  if (WrongType(ctx, e)) return;
+  if (IsWrongType(ctx, e, ValueType::kString)) return;
   int64_t value = 0;
   if (e != nullptr) {
     auto v = ParseInt64(e->string_value());
@@ -505,7 +498,7 @@ void IncrByFloat(CommandContext& ctx) {
   Database& db = ctx.Db(key);
   KeyRef at = db.Find(key);
   Entry* e = at.entry();
-  if (WrongType(ctx, e)) return;
+  if (IsWrongType(ctx, e, ValueType::kString)) return;
   long double value = 0;
   if (e != nullptr) {
     auto v = ParseLongDouble(e->string_value());
