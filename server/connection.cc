@@ -50,6 +50,8 @@ Connection::~Connection() = default;
 void Connection::Start() {
   asio::error_code ec;
   socket_->socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  // Replies are sent with a direct non-blocking send first (MaybeWrite).
+  socket_->socket.non_blocking(true, ec);
   if (engine_->config().tcp_keepalive() > 0) {
     socket_->socket.set_option(asio::socket_base::keep_alive(true), ec);
   }
@@ -237,21 +239,39 @@ void Connection::OnSessionResumed() {
 
 void Connection::MaybeWrite() {
   if (write_in_flight_ || closed_) return;
-  if (session_.out().empty()) {
+  ByteBuffer& out = session_.out();
+  if (out.empty()) {
     if (close_after_write_) Close();
     return;
   }
-  writing_.Swap(session_.out());
+  // Send directly first: usually the socket takes everything in one syscall, and no completion
+  // handler is queued (which would also cost the loop an extra non-blocking epoll_wait).
+  asio::error_code ec;
+  size_t n = socket_->socket.write_some(asio::buffer(out.data(), out.size()), ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    Close();
+    return;
+  }
+  WorkerCounters::Bump(worker_->counters().net_output_bytes, n);
+  if (n == out.size()) {
+    out.Clear();
+    out.ShrinkIfIdleAbove(kShrinkAbove);
+    if (close_after_write_) Close();
+    return;
+  }
+  // The socket's buffer is full: hand the rest to the reactor, and keep collecting new replies in
+  // out_ meanwhile.
+  writing_.Swap(out);
   write_in_flight_ = true;
   auto self = shared_from_this();
-  asio::async_write(socket_->socket, asio::buffer(writing_.data(), writing_.size()),
-                    [this, self](const asio::error_code& ec, size_t n) {
+  asio::async_write(socket_->socket, asio::buffer(writing_.data() + n, writing_.size() - n),
+                    [this, self](const asio::error_code& error, size_t sent) {
                       write_in_flight_ = false;
-                      if (ec || closed_) {
+                      if (error || closed_) {
                         Close();
                         return;
                       }
-                      WorkerCounters::Bump(worker_->counters().net_output_bytes, n);
+                      WorkerCounters::Bump(worker_->counters().net_output_bytes, sent);
                       writing_.Clear();
                       writing_.ShrinkIfIdleAbove(kShrinkAbove);
                       MaybeWrite();

@@ -134,6 +134,27 @@ TEST_F(ProtocolTest, HundredThousandCommandPipeline) {
   }
 }
 
+TEST_F(ProtocolTest, RepliesLargerThanTheSocketBufferArriveWholeAndInOrder) {
+  // 40 MB of replies to a client that reads nothing until it has sent everything: replies are
+  // sent partly, the rest waits for the socket, and reading pauses past the backpressure mark.
+  RawClient c(server_->port());
+  std::string value(1 << 20, 'x');
+  for (size_t i = 0; i < value.size(); i += 4096)
+    value[i] = static_cast<char>('a' + (i / 4096) % 26);
+  ASSERT_EQ(c.Run({"SET", "big", value}), "+OK\r\n");
+  std::string batch;
+  for (int i = 0; i < 40; ++i) {
+    batch += EncodeCommand({"GET", "big"});
+    batch += EncodeCommand({"INCR", "big:n"});
+  }
+  c.Send(batch);
+  const std::string bulk = "$" + std::to_string(value.size()) + "\r\n" + value + "\r\n";
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_EQ(c.ReadReply(), bulk) << i;
+    ASSERT_EQ(c.ReadReply(), ":" + std::to_string(i + 1) + "\r\n") << i;
+  }
+}
+
 TEST_F(ProtocolTest, ThousandConcurrentConnections) {
   std::vector<std::unique_ptr<Client>> clients;
   for (int i = 0; i < 1000; ++i) {
