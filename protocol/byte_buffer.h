@@ -6,6 +6,7 @@
 #include <new>
 #include <string_view>
 #include <utility>
+#include "common/heap.h"
 
 namespace redwing {
 
@@ -16,7 +17,7 @@ namespace redwing {
 class ByteBuffer {
  public:
   ByteBuffer() = default;
-  ~ByteBuffer() { std::free(data_); }
+  ~ByteBuffer() { heap::Free(data_); }
   ByteBuffer(const ByteBuffer&) = delete;
   ByteBuffer& operator=(const ByteBuffer&) = delete;
   ByteBuffer(ByteBuffer&& o) noexcept : data_(o.data_), size_(o.size_), cap_(o.cap_) {
@@ -56,7 +57,7 @@ class ByteBuffer {
     size_t cap = cap_ < 64 ? 64 : cap_;
     while (cap < n)
       cap += cap < (1u << 26) ? cap : (1u << 26);
-    void* p = std::realloc(data_, cap);
+    void* p = heap::Realloc(data_, cap);
     if (p == nullptr) throw std::bad_alloc();
     data_ = static_cast<char*>(p);
     cap_ = cap;
@@ -80,7 +81,7 @@ class ByteBuffer {
   // Releases memory when the buffer grew far past its steady-state need (e.g. after a huge reply).
   void ShrinkIfIdleAbove(size_t limit) {
     if (size_ == 0 && cap_ > limit) {
-      std::free(data_);
+      heap::Free(data_);
       data_ = nullptr;
       cap_ = 0;
     }

@@ -41,6 +41,9 @@ enum CommandFlag : uint32_t {
   kCmdClient = 1u << 21,     // runs on the connection's thread with its ClientState
   kCmdAsync = 1u << 22,      // may finish on another thread (Session::Suspend)
   kCmdExec = 1u << 23,       // EXEC: run by the session itself
+  // DISCARD, QUIT, RESET: end a transaction, so they are never refused for memory inside one
+  // (Redis's exceptions in its out-of-memory check; EXEC is judged by what it queued).
+  kCmdEndsTransaction = 1u << 24,
 };
 
 // How a multi-key command's work divides across shards (server/split_op.h): each shard runs the

@@ -12,6 +12,7 @@
 #include "protocol/glob.h"
 #include "protocol/numbers.h"
 #include "protocol/resp_parser.h"
+#include "storage/maxmemory_policy.h"
 
 namespace redwing {
 
@@ -106,6 +107,46 @@ struct ConfigTable {
         {K::kString, "logfile", false, nullptr, &Config::logfile_, 0, 0, {}, ""},
         {K::kInt, "hz", true, &Config::hz_, nullptr, 1, 500, {}, "10"},
         {K::kBool, "daemonize", false, nullptr, &Config::daemonize_, 0, 0, {}, "no"},
+        // Memory limit and eviction (storage/eviction.h).
+        {K::kMemory, "maxmemory", true, &Config::maxmemory_, nullptr, 0, INT64_MAX, {}, "0"},
+        {K::kEnum,
+         "maxmemory-policy",
+         true,
+         nullptr,
+         &Config::maxmemory_policy_name_,
+         0,
+         0,
+         {std::begin(kMaxmemoryPolicyNames), std::end(kMaxmemoryPolicyNames)},
+         "noeviction"},
+        {K::kInt, "maxmemory-samples", true, &Config::maxmemory_samples_, nullptr, 1, 64, {}, "5"},
+        {K::kInt,
+         "maxmemory-eviction-tenacity",
+         true,
+         &Config::maxmemory_eviction_tenacity_,
+         nullptr,
+         0,
+         100,
+         {},
+         "10"},
+        {K::kInt,
+         "lfu-log-factor",
+         true,
+         &Config::lfu_log_factor_,
+         nullptr,
+         0,
+         INT32_MAX,
+         {},
+         "10"},
+        {K::kInt, "lfu-decay-time", true, &Config::lfu_decay_time_, nullptr, 0, INT32_MAX, {}, "1"},
+        {K::kInt,
+         "slru-protected-percent",
+         true,
+         &Config::slru_protected_percent_,
+         nullptr,
+         1,
+         99,
+         {},
+         "80"},
         // Compact encodings: past these a collection converts to its full structure.
         {K::kInt,
          "hash-max-listpack-entries",
@@ -235,6 +276,13 @@ std::optional<std::string> Validate(const Config::Directive& d, const std::strin
   return std::nullopt;
 }
 
+int PolicyIndex(const std::string& name) {
+  for (size_t i = 0; i < std::size(kMaxmemoryPolicyNames); ++i) {
+    if (name == kMaxmemoryPolicyNames[i]) return static_cast<int>(i);
+  }
+  return static_cast<int>(MaxmemoryPolicy::kNoEviction);
+}
+
 int LogLevelRank(const std::string& level) {
   if (level == "debug") return 0;
   if (level == "verbose") return 1;
@@ -247,6 +295,13 @@ int LogLevelRank(const std::string& level) {
 Config::Config() {
   unsigned n = std::thread::hardware_concurrency();
   threads_ = n == 0 ? 1 : n;
+}
+
+void Config::StoreDerived(const Directive& d, const std::string& value) {
+  std::string_view name = d.name;
+  if (name == "requirepass") has_requirepass_.store(!value.empty(), std::memory_order_release);
+  if (name == "loglevel") loglevel_rank_ = LogLevelRank(value);
+  if (name == "maxmemory-policy") maxmemory_policy_ = PolicyIndex(value);
 }
 
 std::string Config::StringValue(const Directive& d) const {
@@ -272,8 +327,7 @@ std::optional<std::string> Config::Apply(std::string_view name,
   } else {
     this->*d->string_field = value;
   }
-  if (std::string_view(d->name) == "requirepass") has_requirepass_ = !value.empty();
-  if (std::string_view(d->name) == "loglevel") loglevel_rank_ = LogLevelRank(value);
+  StoreDerived(*d, value);
   return std::nullopt;
 }
 
@@ -374,10 +428,7 @@ std::optional<std::string> Config::Set(
     } else {
       this->*d->string_field = value;
     }
-    if (std::string_view(d->name) == "requirepass") {
-      has_requirepass_.store(!value.empty(), std::memory_order_release);
-    }
-    if (std::string_view(d->name) == "loglevel") loglevel_rank_ = LogLevelRank(value);
+    StoreDerived(*d, value);
   }
   return std::nullopt;
 }

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "storage/maxmemory_policy.h"
+
 namespace redwing {
 
 // Server configuration: every directive, its default, bounds and whether it can change at runtime,
@@ -62,6 +64,18 @@ class Config {
   int64_t set_max_listpack_value() const { return set_max_listpack_value_.load(kRelaxed); }
   int64_t zset_max_listpack_entries() const { return zset_max_listpack_entries_.load(kRelaxed); }
   int64_t zset_max_listpack_value() const { return zset_max_listpack_value_.load(kRelaxed); }
+  // Memory limit and eviction.
+  int64_t maxmemory() const { return maxmemory_.load(kRelaxed); }
+  MaxmemoryPolicy maxmemory_policy() const {
+    return static_cast<MaxmemoryPolicy>(maxmemory_policy_.load(kRelaxed));
+  }
+  int64_t maxmemory_samples() const { return maxmemory_samples_.load(kRelaxed); }
+  int64_t maxmemory_eviction_tenacity() const {
+    return maxmemory_eviction_tenacity_.load(kRelaxed);
+  }
+  int64_t lfu_log_factor() const { return lfu_log_factor_.load(kRelaxed); }
+  int64_t lfu_decay_time() const { return lfu_decay_time_.load(kRelaxed); }
+  int64_t slru_protected_percent() const { return slru_protected_percent_.load(kRelaxed); }
   bool requirepass_set() const { return has_requirepass_.load(std::memory_order_acquire); }
   std::string requirepass() const;
   std::string bind() const;
@@ -76,6 +90,8 @@ class Config {
   static constexpr std::memory_order kRelaxed = std::memory_order_relaxed;
   friend struct ConfigTable;
   std::string StringValue(const Directive& d) const;
+  // Updates the lock-free mirrors of string-valued directives (caller holds mu_).
+  void StoreDerived(const Directive& d, const std::string& value);
 
   mutable std::mutex mu_;
   std::string config_file_;
@@ -97,12 +113,20 @@ class Config {
   std::atomic<int64_t> zset_max_listpack_entries_{128};
   std::atomic<int64_t> zset_max_listpack_value_{64};
   std::atomic<int64_t> loglevel_rank_{2};
+  std::atomic<int64_t> maxmemory_{0};
+  std::atomic<int64_t> maxmemory_policy_{static_cast<int64_t>(MaxmemoryPolicy::kNoEviction)};
+  std::atomic<int64_t> maxmemory_samples_{5};
+  std::atomic<int64_t> maxmemory_eviction_tenacity_{10};
+  std::atomic<int64_t> lfu_log_factor_{10};
+  std::atomic<int64_t> lfu_decay_time_{1};
+  std::atomic<int64_t> slru_protected_percent_{80};
   std::atomic<bool> has_requirepass_{false};
   std::string requirepass_;
   std::string bind_ = "* -::*";
   std::string loglevel_ = "notice";
   std::string logfile_;
   std::string daemonize_ = "no";
+  std::string maxmemory_policy_name_ = "noeviction";
 };
 
 // Redis's memtoull: "100", "1k", "1kb", "5mb", "2gb" (k = 1000, kb = 1024; case-insensitive).

@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <sstream>
 
+#include "common/heap.h"
 #include "server/command_registry.h"
 #include "server/connection.h"
 #include "server/connection_socket.h"
@@ -60,6 +62,7 @@ std::string Engine::Start(bool listen) {
     workers_.push_back(std::make_unique<Worker>(i, this));
   for (int i = 0; i < n; ++i) {
     shards_.push_back(std::make_unique<Shard>(i, config_->databases(), workers_[i].get()));
+    shards_.back()->SetEvictionParams(CurrentEvictionParams());
     workers_[static_cast<size_t>(i)]->set_shard(shards_.back().get());
   }
   if (listen) {
@@ -145,10 +148,12 @@ void Engine::ArmCron(Worker& w) {
   w.loop().cron.async_wait([this, &w](const asio::error_code& ec) {
     if (ec) return;
     int64_t now = NowMs();
+    UpdatePeakMemory();
     Shard* s = w.shard();
     if (s != nullptr && s->Available()) {
       // Redis's slow expire cycle may use up to 25% of a cron period.
       s->Cron(now, 250000 / std::max(1, config_->hz()));
+      EvictionCron(*s);
     }
     int64_t timeout = config_->timeout();
     std::vector<Connection*> idle;
@@ -190,6 +195,97 @@ void Engine::Broadcast(Worker* origin, std::function<std::string(Worker&)> fn,
       }
     }));
   }
+}
+
+bool Engine::OutOfMemory() const {
+  int64_t max = config_->maxmemory();
+  if (max <= 0 || heap::UsedBytes() <= max) return false;
+  MaxmemoryPolicy policy = config_->maxmemory_policy();
+  if (policy == MaxmemoryPolicy::kNoEviction) return true;
+  for (const auto& s : shards_) {
+    // A shard yet to adopt a new policy does so (and evicts) before the command runs.
+    if (s->applied_policy() != policy || s->evictable_keys() > 0) return false;
+  }
+  return true;
+}
+
+EvictionParams Engine::CurrentEvictionParams() const {
+  EvictionParams p;
+  p.policy = config_->maxmemory_policy();
+  p.lfu_log_factor = config_->lfu_log_factor();
+  p.lfu_decay_time = config_->lfu_decay_time();
+  p.slru_protected_percent = config_->slru_protected_percent();
+  p.samples = config_->maxmemory_samples();
+  return p;
+}
+
+void Engine::MakeRoom(std::string_view key) {
+  int64_t max = config_->maxmemory();
+  if (max <= 0 || heap::UsedBytes() <= max) return;
+  if (config_->maxmemory_policy() == MaxmemoryPolicy::kNoEviction) return;
+  Shard& s = shard(ShardOfKey(key));
+  if (s.eviction_params().policy != config_->maxmemory_policy()) {
+    s.SetEvictionParams(CurrentEvictionParams());
+  }
+  EvictOrDelegate(s, max);
+}
+
+void Engine::EvictOrDelegate(Shard& s, int64_t max) {
+  // This shard evicts while it holds at least about its share (90% of the average) of the
+  // evictable keys; past that, the shard holding the most is asked to go on.
+  auto below_share = [this, &s] {
+    size_t total = 0;
+    for (const auto& other : shards_)
+      total += other->evictable_keys();
+    return s.evictable_keys() * 10 * shards_.size() < total * 9;
+  };
+  // Bounded in time per command, as Redis's maxmemory-eviction-tenacity bounds it; the rest waits
+  // for the next command or the cron.
+  int64_t tenacity = config_->maxmemory_eviction_tenacity();
+  double limit_us = tenacity <= 10   ? 50.0 * static_cast<double>(tenacity)
+                    : tenacity < 100 ? 500.0 * std::pow(1.15, static_cast<double>(tenacity - 10))
+                                     : 1e18;
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::microseconds(static_cast<int64_t>(std::min(limit_us, 1e15)));
+  size_t evicted = 0;
+  s.Evict([&] {
+    // The clock is read every 16 evictions only.
+    if (++evicted % 16 == 0 && std::chrono::steady_clock::now() >= deadline) return true;
+    return heap::UsedBytes() <= max || below_share();
+  });
+  if (heap::UsedBytes() <= max) return;
+  Shard* fullest = nullptr;
+  size_t most = 0;
+  for (auto& other : shards_) {
+    size_t n = other->evictable_keys();
+    if (other.get() != &s && n > most) {
+      most = n;
+      fullest = other.get();
+    }
+  }
+  if (fullest == nullptr || fullest->eviction_requested.exchange(true)) return;
+  fullest->owner()->Post(new FunctionTask([this, fullest] {
+    fullest->eviction_requested.store(false);
+    if (!fullest->Available()) return;  // lent: its cron evicts later
+    int64_t limit = config_->maxmemory();
+    if (limit > 0) fullest->Evict([limit] { return heap::UsedBytes() <= limit; });
+  }));
+}
+
+void Engine::EvictionCron(Shard& s) {
+  EvictionParams p = CurrentEvictionParams();
+  s.SetEvictionParams(p);
+  int64_t max = config_->maxmemory();
+  if (max <= 0 || p.policy == MaxmemoryPolicy::kNoEviction || heap::UsedBytes() <= max) return;
+  EvictOrDelegate(s, max);
+}
+
+int64_t Engine::UpdatePeakMemory() {
+  int64_t used = heap::UsedBytes();
+  int64_t peak = peak_memory.load(std::memory_order_relaxed);
+  while (used > peak && !peak_memory.compare_exchange_weak(peak, used)) {
+  }
+  return std::max(used, peak);
 }
 
 void Engine::RequestShutdown() {

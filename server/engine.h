@@ -53,6 +53,21 @@ class Engine {
   void Broadcast(Worker* origin, std::function<std::string(Worker&)> fn,
                  std::function<void(std::vector<std::string>)> done);
 
+  // Memory limit: whether used memory is over `maxmemory` and nothing can be evicted to make room,
+  // so commands that may use memory get the OOM error. Any thread.
+  bool OutOfMemory() const;
+  // Before a command that may use memory, on the thread holding the shard of `key`: while used
+  // memory is over `maxmemory`, evicts from that shard, or, when another shard holds clearly more
+  // of the evictable keys, asks that shard's owner to evict instead (so a hot shard does not
+  // empty itself while others keep cold keys).
+  void MakeRoom(std::string_view key);
+  // The owner's periodic check (cron): adopts changed maxmemory settings, and evicts if over.
+  void EvictionCron(Shard& s);
+  // The maxmemory settings now in the configuration.
+  EvictionParams CurrentEvictionParams() const;
+  // Highest used memory seen (INFO's used_memory_peak); updated by the cron and by INFO.
+  int64_t UpdatePeakMemory();
+
   // Process-wide counters.
   std::atomic<uint64_t> next_client_id{1};
   std::atomic<int64_t> connected_clients{0};
@@ -65,9 +80,13 @@ class Engine {
   // CLIENT PAUSE: until when (ms since epoch; 0 = not paused) and whether only writes pause.
   std::atomic<int64_t> pause_until_ms{0};
   std::atomic<bool> pause_writes_only{false};
+  std::atomic<int64_t> peak_memory{0};
 
  private:
   void StartAccept(Listener& l);
+  // Evicts from `s` (held) while over the limit and it holds its share of the evictable keys;
+  // otherwise posts the request to the shard that holds the most.
+  void EvictOrDelegate(Shard& s, int64_t max);
   void ArmCron(Worker& w);
 
   Config* config_;

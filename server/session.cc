@@ -224,6 +224,19 @@ bool Session::ExecuteOne(std::span<const std::string_view> args) {
     if (engine_->config().requirepass_set()) return reject(errors::kNoAuth, spec);
     client_.authenticated = true;
   }
+  if (engine_->config().maxmemory() > 0 && RefusedForMemory(spec)) {
+    if ((spec->flags & kCmdExec) && client_.in_multi) {
+      DiscardTransaction();
+      UnwatchAll();
+      EmitInOrder([](ReplyBuilder& rb) {
+        std::string msg(errors::kExecAbortBecause);
+        msg += errors::kOom;
+        rb.Error(msg);
+      });
+      return true;
+    }
+    return reject(errors::kOom, spec);
+  }
   // Refused in MULTI: Redis's no_multi commands, and commands that finish on other threads, which
   // cannot answer inside EXEC's single reply.
   if (client_.in_multi && (spec->flags & (kCmdRefusedInMulti | kCmdAsync))) {
@@ -249,6 +262,19 @@ bool Session::ExecuteOne(std::span<const std::string_view> args) {
   }
   client_.last_command = spec;
   return Dispatch(spec, args);
+}
+
+bool Session::RefusedForMemory(const CommandSpec* spec) const {
+  // As Redis: commands that may use memory, EXEC if it queued any, and, inside MULTI, anything
+  // but what ends the transaction (queueing itself takes memory).
+  bool may_use = (spec->flags & kCmdDenyOom) != 0;
+  if (spec->flags & kCmdExec) {
+    for (const QueuedCommand& q : client_.queued)
+      may_use = may_use || (q.spec->flags & kCmdDenyOom) != 0;
+  } else if (client_.in_multi && (spec->flags & kCmdEndsTransaction) == 0) {
+    may_use = true;
+  }
+  return may_use && engine_->OutOfMemory();
 }
 
 bool Session::IsPaused(const CommandSpec* spec) const {
@@ -355,6 +381,14 @@ void Session::RunOn(const CommandSpec* spec, std::span<const std::string_view> a
   ctx.session = client != nullptr ? this : nullptr;
   size_t before = sink->size();
   uint64_t start = CycleClock::Now();
+  // Make room first for a command that may use memory (not inside EXEC: Redis evicts before a
+  // transaction, never in the middle of one).
+  if ((spec->flags & kCmdDenyOom) && engine_->config().maxmemory() > 0 && spec->has_keys() &&
+      (client == nullptr || !client->in_exec)) {
+    std::vector<int> keys;
+    spec->FindKeys(args, &keys);
+    if (!keys.empty()) engine_->MakeRoom(args[static_cast<size_t>(keys[0])]);
+  }
   spec->handler(ctx);
   // Clients blocked on keys this command filled are served now, while their shards are held
   // (after the whole transaction, inside EXEC).

@@ -158,6 +158,8 @@ class Session {
   void LeaveBlocked();
   bool Exec(std::span<const std::string_view> args);
   void ExecHeld();
+  // Whether maxmemory refuses `spec` now (the OOM error; EXEC aborts).
+  bool RefusedForMemory(const CommandSpec* spec) const;
   bool IsPaused(const CommandSpec* spec) const;
   void Stall(std::span<const std::string_view> args);
   // Holds the command until the round in flight completes (sending the round now). Returns false.

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "server/blocking.h"
+#include "server/engine.h"
 #include "server/worker.h"
 
 namespace redwing {
@@ -17,7 +18,7 @@ void ShardWork::Run() {
 Shard::Shard(int index, int num_dbs, Worker* owner) : index_(index), owner_(owner) {
   dbs_.reserve(static_cast<size_t>(num_dbs));
   for (int i = 0; i < num_dbs; ++i)
-    dbs_.push_back(std::make_unique<Database>(&clock_, &stats_));
+    dbs_.push_back(std::make_unique<Database>(&clock_, &stats_, &eviction_params_));
   blocking_ = std::make_unique<BlockingTable>(this);
 }
 
@@ -133,6 +134,46 @@ void Shard::Cron(int64_t now_ms, int64_t budget_us) {
   }
   stats_.expire_cycle_cpu_us += static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
+}
+
+void Shard::SetEvictionParams(const EvictionParams& params) {
+  bool changed = params.policy != eviction_params_.policy;
+  eviction_params_ = params;
+  if (!changed) return;
+  clock_.now_ms = NowMs();
+  for (auto& db : dbs_)
+    db->ApplyEvictionParams();
+  applied_policy_.store(static_cast<uint8_t>(params.policy), std::memory_order_relaxed);
+}
+
+size_t Shard::evictable_keys() const {
+  size_t n = 0;
+  for (const auto& db : dbs_)
+    n += db->evictable_keys();
+  return n;
+}
+
+size_t Shard::Evict(const std::function<bool()>& enough) {
+  size_t evicted = 0;
+  while (!enough()) {
+    // The best victim across the databases: the lowest rank.
+    Database* from = nullptr;
+    Entry* victim = nullptr;
+    uint64_t best = 0;
+    for (auto& db : dbs_) {
+      uint64_t rank = 0;
+      Entry* e = db->EvictionVictim(&rank);
+      if (e != nullptr && (victim == nullptr || rank < best)) {
+        from = db.get();
+        victim = e;
+        best = rank;
+      }
+    }
+    if (victim == nullptr) break;
+    from->EvictVictim(victim);
+    ++evicted;
+  }
+  return evicted;
 }
 
 }  // namespace redwing

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -109,6 +111,21 @@ class Shard {
   // background rehashing. `budget_us` bounds the time spent.
   void Cron(int64_t now_ms, int64_t budget_us);
 
+  // Eviction (thread holding the shard). SetEvictionParams adopts the maxmemory settings (a new
+  // policy re-threads every key: O(keys)). Evict deletes victims, the best across the databases
+  // first, until `enough()` or nothing is left to evict, and returns how many it deleted.
+  void SetEvictionParams(const EvictionParams& params);
+  const EvictionParams& eviction_params() const { return eviction_params_; }
+  size_t Evict(const std::function<bool()>& enough);
+  // Keys the policy could evict here (any thread; a relaxed sum).
+  size_t evictable_keys() const;
+  // The policy the shard applies now (any thread).
+  MaxmemoryPolicy applied_policy() const {
+    return static_cast<MaxmemoryPolicy>(applied_policy_.load(std::memory_order_relaxed));
+  }
+  // Set while an eviction request from another shard waits in the owner's queue (any thread).
+  std::atomic<bool> eviction_requested{false};
+
   // Debug builds: aborts if the calling thread does not hold this shard.
   void AssertHeld() const;
 
@@ -119,6 +136,8 @@ class Shard {
   std::unique_ptr<BlockingTable> blocking_;
   CommandClock clock_;
   ShardStats stats_;
+  EvictionParams eviction_params_;
+  std::atomic<uint8_t> applied_policy_{static_cast<uint8_t>(MaxmemoryPolicy::kNoEviction)};
   static constexpr size_t kStripes = 1 << 14;
   static size_t Stripe(uint64_t hash) { return (hash >> 40) & (kStripes - 1); }
   // Runs queued work in order: whatever is no longer blocked, up to a waiting lend.

@@ -2,9 +2,39 @@
 
 #include <algorithm>
 
+#include "storage/access_clock.h"
+
 namespace redwing {
 
-KeyRef Database::Find(std::string_view key, bool for_read) {
+Database::Database(const CommandClock* clock, ShardStats* stats, const EvictionParams* params)
+    : clock_(clock), stats_(stats), params_(params) {
+  ApplyEvictionParams();
+}
+
+uint32_t Database::FreshAccess() const {
+  if (params_ != nullptr && IsLfuPolicy(params_->policy)) {
+    return access_clock::LfuPack(clock_->now_ms, access_clock::kLfuInitVal);
+  }
+  return access_clock::LruClock(clock_->now_ms);
+}
+
+void Database::Touch(Entry* e) {
+  int64_t now = clock_->now_ms;
+  if (params_ != nullptr && IsLfuPolicy(params_->policy)) {
+    uint8_t counter = access_clock::LfuDecayed(e->access(), now, params_->lfu_decay_time);
+    random_ ^= random_ << 13;
+    random_ ^= random_ >> 7;
+    random_ ^= random_ << 17;
+    double r = static_cast<double>(random_ >> 11) * 0x1.0p-53;
+    counter = access_clock::LfuIncrement(counter, params_->lfu_log_factor, r);
+    e->set_access(access_clock::LfuPack(now, counter));
+  } else {
+    e->set_access(access_clock::LruClock(now));
+  }
+  if (Tracked(e)) policy_->Access(e, now);
+}
+
+KeyRef Database::Find(std::string_view key, bool for_read, bool touch) {
   uint64_t hash = HashKey(key);
   Entry** link = table_.Find(key, hash);
   if (link != nullptr && IsLogicallyExpired(*link)) {
@@ -12,6 +42,7 @@ KeyRef Database::Find(std::string_view key, bool for_read) {
     ++stats_->expired_keys;
     link = nullptr;
   }
+  if (link != nullptr && touch) Touch(*link);
   if (for_read) {
     if (link != nullptr) {
       ++stats_->keyspace_hits;
@@ -28,15 +59,26 @@ void Database::FreeEntry(Entry* e) {
 }
 
 void Database::Put(KeyRef at, Entry* e) {
+  e = Entry::WithLinks(e, links_);
   if (e->has_expire()) ++expires_;
   if (at.link != nullptr) {
     Entry* old = *at.link;
+    // Under LFU a new value keeps the key's counter (as Redis's dbOverwrite).
+    if (params_ != nullptr && IsLfuPolicy(params_->policy)) {
+      e->set_access(old->access());
+    } else if (e->access() == 0) {
+      e->set_access(FreshAccess());
+    }
+    if (Tracked(old)) policy_->Remove(old);
     e->set_next(old->next());
     *at.link = e;
     FreeEntry(old);
   } else {
+    if (e->access() == 0) e->set_access(FreshAccess());
     table_.Insert(e, at.hash != 0 ? at.hash : HashKey(e->key()));
   }
+  if (Tracked(e)) policy_->Insert(e, clock_->now_ms);
+  if (policy_ != nullptr) PublishEvictable();
   Modified(e->key());
   if (listener_ != nullptr && (e->type() == ValueType::kList || e->type() == ValueType::kZSet)) {
     listener_->OnCollectionStored(e->key());
@@ -51,6 +93,10 @@ void Database::Put(Entry* e) {
 
 void Database::Erase(KeyRef at) {
   Entry* e = table_.Unlink(at.link, at.hash);
+  if (Tracked(e)) {
+    policy_->Remove(e);
+    PublishEvictable();
+  }
   Modified(e->key());
   FreeEntry(e);
   table_.MaybeShrink();
@@ -65,6 +111,10 @@ bool Database::Erase(std::string_view key) {
 
 Entry* Database::Detach(KeyRef at) {
   Entry* e = table_.Unlink(at.link, at.hash);
+  if (Tracked(e)) {
+    policy_->Remove(e);
+    PublishEvictable();
+  }
   Modified(e->key());
   if (e->has_expire()) --expires_;
   table_.MaybeShrink();
@@ -74,10 +124,16 @@ Entry* Database::Detach(KeyRef at) {
 Entry* Database::SetExpire(KeyRef at, int64_t expire_at_ms) {
   Entry* e = *at.link;
   bool had = e->has_expire();
+  // Under a volatile policy a key is evictable exactly while it has a TTL.
+  if (volatile_only_ && policy_ != nullptr && had && expire_at_ms < 0) policy_->Remove(e);
   Entry* next = e->next();
   e = Entry::WithExpire(e, expire_at_ms);
   e->set_next(next);
   *at.link = e;
+  if (volatile_only_ && policy_ != nullptr && !had && e->has_expire()) {
+    policy_->Insert(e, clock_->now_ms);
+  }
+  if (volatile_only_ && policy_ != nullptr) PublishEvictable();
   if (had && !e->has_expire()) --expires_;
   if (!had && e->has_expire()) ++expires_;
   Modified(e->key());
@@ -86,7 +142,9 @@ Entry* Database::SetExpire(KeyRef at, int64_t expire_at_ms) {
 
 void Database::Clear() {
   TouchAllWatched();
+  if (policy_ != nullptr) policy_->Clear();
   table_.Clear();
+  PublishEvictable();
   expires_ = 0;
   expire_cursor_ = 0;
 }
@@ -95,11 +153,84 @@ void Database::Swap(Database& other) {
   TouchAllWatched();
   other.TouchAllWatched();
   table_.SwapWith(other.table_);
+  std::swap(policy_, other.policy_);
+  std::swap(applied_policy_, other.applied_policy_);
+  std::swap(links_, other.links_);
+  std::swap(volatile_only_, other.volatile_only_);
   std::swap(expires_, other.expires_);
   std::swap(expire_cursor_, other.expire_cursor_);
+  PublishEvictable();
+  other.PublishEvictable();
   // Watchers stay with their database number; after the swap, touch the keys that now exist.
   TouchAllWatched();
   other.TouchAllWatched();
+}
+
+Entry* Database::EvictionVictim(uint64_t* rank) {
+  if (policy_ == nullptr || policy_->size() == 0) return nullptr;
+  Entry* e = policy_->Victim(table_, clock_->now_ms);
+  if (e != nullptr) *rank = policy_->Rank(e, clock_->now_ms);
+  return e;
+}
+
+void Database::EvictVictim(Entry* victim) {
+  std::string_view key = victim->key();
+  uint64_t hash = HashKey(key);
+  Entry** link = table_.Find(key, hash);
+  if (link == nullptr) return;
+  Erase(KeyRef{link, hash});
+  ++stats_->evicted_keys;
+}
+
+void Database::ApplyEvictionParams() {
+  MaxmemoryPolicy want = params_ != nullptr ? params_->policy : MaxmemoryPolicy::kNoEviction;
+  if (want == applied_policy_ && (policy_ != nullptr || want == MaxmemoryPolicy::kNoEviction)) {
+    return;
+  }
+  applied_policy_ = want;
+  if (policy_ != nullptr) policy_->Clear();  // forget the old order; the keys stay
+  policy_ = params_ != nullptr ? NewEvictionPolicy(params_) : nullptr;
+  bool links = policy_ != nullptr && policy_->needs_links();
+  volatile_only_ = IsVolatilePolicy(want);
+  // Give (or take) every key its links, then tell the new policy of every evictable key.
+  std::vector<std::string> keys;
+  if (links != links_) {
+    keys.reserve(table_.size());
+    table_.ForEach([&](Entry* e) { keys.emplace_back(e->key()); });
+    for (const std::string& k : keys) {
+      uint64_t hash = HashKey(k);
+      Entry** link = table_.Find(k, hash);
+      Entry* next = (*link)->next();
+      Entry* moved = Entry::WithLinks(*link, links);
+      moved->set_next(next);
+      *link = moved;
+    }
+  }
+  links_ = links;
+  if (links) {
+    // Links left from the old policy's lists are stale: no key is in a list now.
+    table_.ForEach([](Entry* e) {
+      e->set_list_prev(nullptr);
+      e->set_list_next(nullptr);
+    });
+  }
+  if (policy_ != nullptr) {
+    // Oldest access first, so the lists start in the order the keys were last used (the LRU
+    // clock; under LFU, the lists are by counter anyway).
+    std::vector<Entry*> tracked;
+    tracked.reserve(table_.size());
+    table_.ForEach([&](Entry* e) {
+      if (Tracked(e)) tracked.push_back(e);
+    });
+    int64_t now = clock_->now_ms;
+    std::stable_sort(tracked.begin(), tracked.end(), [now](const Entry* a, const Entry* b) {
+      return access_clock::IdleSeconds(a->access(), now) >
+             access_clock::IdleSeconds(b->access(), now);
+    });
+    for (Entry* e : tracked)
+      policy_->Insert(e, now);
+  }
+  PublishEvictable();
 }
 
 void Database::AddWatch(std::string_view key, std::shared_ptr<WatchState> w) {

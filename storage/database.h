@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "storage/entry.h"
+#include "storage/eviction_policy.h"
 #include "storage/hash_table.h"
 
 namespace redwing {
@@ -20,6 +21,7 @@ struct ShardStats {
   uint64_t keyspace_misses = 0;
   uint64_t expired_keys = 0;
   uint64_t expire_cycle_cpu_us = 0;
+  uint64_t evicted_keys = 0;
 };
 
 // The shard's notion of "now", fixed when a batch of commands starts so that one command (and one
@@ -55,13 +57,15 @@ class CollectionStoredListener {
 };
 
 // One logical database (SELECT n) inside one shard: the key table, TTL bookkeeping, lazy and
-// active expiry, and the WATCH hooks. Every lookup goes through Find(), which deletes a key whose
+// active expiry, the WATCH hooks, and the keys' eviction order (an EvictionPolicy, told of every
+// key stored, read and removed here). Every lookup goes through Find(), which deletes a key whose
 // TTL has passed, so an expired key is never returned.
 //
 // Owned by its shard: touched only by the thread holding the shard. Not thread-safe.
 class Database {
  public:
-  Database(const CommandClock* clock, ShardStats* stats) : clock_(clock), stats_(stats) {}
+  // `params` (the shard's maxmemory settings) must outlive the database; null: no eviction.
+  Database(const CommandClock* clock, ShardStats* stats, const EvictionParams* params = nullptr);
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
@@ -73,8 +77,10 @@ class Database {
   int64_t now_ms() const { return clock_->now_ms; }
 
   // Looks the key up, expiring it first if its time has passed. `for_read` counts a keyspace hit
-  // or miss, as Redis's lookupKeyRead.
-  KeyRef Find(std::string_view key, bool for_read = false);
+  // or miss, as Redis's lookupKeyRead. A found key counts as accessed (its idle time restarts,
+  // its LFU counter may grow) unless `touch` is false (TYPE, TTL, EXISTS, OBJECT: Redis's
+  // LOOKUP_NOTOUCH).
+  KeyRef Find(std::string_view key, bool for_read = false, bool touch = true);
   // As Find but never deletes or counts: for introspection of a key that may be logically expired.
   bool IsLogicallyExpired(const Entry* e) const {
     return e->has_expire() && e->expire_at_ms() <= clock_->now_ms;
@@ -99,6 +105,15 @@ class Database {
   void Clear();
   // Exchanges all keys with `other` (SWAPDB); touches watched keys of both.
   void Swap(Database& other);
+
+  // Eviction: the policy's next victim (nullptr if it has none) and its rank among databases
+  // (lower goes first); EvictVictim deletes it. ApplyEvictionParams adopts a changed policy:
+  // every key is re-threaded, O(keys).
+  Entry* EvictionVictim(uint64_t* rank);
+  void EvictVictim(Entry* victim);
+  // Any thread (a relaxed mirror of the policy's count, for the out-of-memory check).
+  size_t evictable_keys() const { return evictable_.load(std::memory_order_relaxed); }
+  void ApplyEvictionParams();
 
   // Signals that `key` changed (WATCH). Called by Put/Erase/SetExpire; commands that modify a value
   // in place (INCR, APPEND, SETRANGE) call it themselves.
@@ -126,6 +141,16 @@ class Database {
   void TouchWatched(std::string_view key);
   void TouchAllWatched();
   void FreeEntry(Entry* e);
+  // Whether `e` is one of the keys the policy orders (all keys, or those with a TTL).
+  bool Tracked(const Entry* e) const {
+    return policy_ != nullptr && (!volatile_only_ || e->has_expire());
+  }
+  // Records an access in e->access() (LRU clock or LFU counter) and tells the policy.
+  void Touch(Entry* e);
+  uint32_t FreshAccess() const;
+  void PublishEvictable() {
+    evictable_.store(policy_ != nullptr ? policy_->size() : 0, std::memory_order_relaxed);
+  }
 
   HashTable table_;
   size_t expires_ = 0;
@@ -134,6 +159,13 @@ class Database {
   const CommandClock* clock_;
   ShardStats* stats_;
   CollectionStoredListener* listener_ = nullptr;
+  const EvictionParams* params_;
+  MaxmemoryPolicy applied_policy_ = MaxmemoryPolicy::kNoEviction;
+  std::unique_ptr<EvictionPolicy> policy_;
+  bool links_ = false;                       // policy_->needs_links(): every key has list links
+  bool volatile_only_ = false;               // the policy evicts only keys with a TTL
+  uint64_t random_ = 0x853C49E6748FEA9BULL;  // for LFU increments
+  std::atomic<size_t> evictable_{0};
   std::unordered_map<std::string, std::vector<std::shared_ptr<WatchState>>> watches_;
 };
 

@@ -4,11 +4,8 @@
 #include <memory>
 #include <new>
 
+#include "common/heap.h"
 #include "storage/collection.h"
-
-#if __has_include(<malloc.h>)
-#include <malloc.h>
-#endif
 
 namespace redwing {
 
@@ -30,14 +27,21 @@ const char* EncodingName(Encoding encoding) {
   return "unknown";
 }
 
-size_t Entry::BlockSize(size_t key_len, size_t value_len, bool expire) {
-  return sizeof(Entry) + (expire ? sizeof(int64_t) : 0) + key_len + sizeof(uint32_t) + value_len;
+size_t Entry::BlockSize(size_t key_len, size_t value_len, bool expire, bool links) {
+  return sizeof(Entry) + (links ? kLinksSize : 0) + (expire ? sizeof(int64_t) : 0) + key_len +
+         sizeof(uint32_t) + value_len;
+}
+
+void Entry::RepointNeighbours() {
+  if (!has_links()) return;
+  if (Entry* p = list_prev()) p->set_list_next(this);
+  if (Entry* n = list_next()) n->set_list_prev(this);
 }
 
 namespace {
 
 void* Allocate(size_t size) {
-  void* mem = std::malloc(size);
+  void* mem = heap::Alloc(size);
   if (mem == nullptr) throw std::bad_alloc();
   return mem;
 }
@@ -45,15 +49,20 @@ void* Allocate(size_t size) {
 }  // namespace
 
 Entry* Entry::New(std::string_view key, ValueType type, Encoding encoding, std::string_view value,
-                  int64_t expire_at_ms) {
+                  int64_t expire_at_ms, bool links) {
   bool expire = expire_at_ms >= 0;
-  Entry* e = new (Allocate(BlockSize(key.size(), value.size(), expire))) Entry();
+  Entry* e = new (Allocate(BlockSize(key.size(), value.size(), expire, links))) Entry();
   e->next_ = nullptr;
   e->key_len_ = static_cast<uint32_t>(key.size());
+  e->access_ = 0;
   e->type_ = static_cast<uint8_t>(type);
-  e->flags_ = expire ? kHasExpire : 0;
+  e->flags_ = static_cast<uint8_t>((expire ? kHasExpire : 0) | (links ? kHasLinks : 0));
   e->encoding_ = static_cast<uint8_t>(encoding);
-  e->spare_ = 0;
+  e->policy_bits_ = 0;
+  if (links) {
+    e->set_list_prev(nullptr);
+    e->set_list_next(nullptr);
+  }
   if (expire) e->set_expire_at_ms(expire_at_ms);
   char* k = const_cast<char*>(e->key_data());
   if (!key.empty()) std::memcpy(k, key.data(), key.size());
@@ -71,17 +80,18 @@ Entry* Entry::NewObject(std::string_view key, ValueType type, Encoding encoding,
 
 void Entry::Free(Entry* e) {
   if (e->is_object()) delete e->object();
-  std::free(e);
+  heap::Free(e);
 }
 
 void Entry::FreeBlock(Entry* e) {
-  std::free(e);
+  heap::Free(e);
 }
 
 Entry* Entry::Rekey(const Entry* e, std::string_view key) {
   Entry* n =
       New(key, e->type(), e->encoding(), e->value(), e->has_expire() ? e->expire_at_ms() : -1);
-  n->flags_ = e->flags_;
+  n->flags_ = static_cast<uint8_t>(e->flags_ & ~kHasLinks);
+  n->access_ = e->access_;
   return n;
 }
 
@@ -91,15 +101,18 @@ Entry* Entry::Clone(const Entry* e, std::string_view key) {
   Entry* n = NewObject(key, e->type(), e->encoding(), copy.get(),
                        e->has_expire() ? e->expire_at_ms() : -1);
   copy.release();
-  n->flags_ = e->flags_;
+  n->flags_ = static_cast<uint8_t>(e->flags_ & ~kHasLinks);
   return n;
 }
 
 Entry* Entry::ResizeValue(Entry* e, size_t len) {
-  size_t size = BlockSize(e->key_len_, len, e->has_expire());
-  void* mem = std::realloc(e, size);
+  size_t size = BlockSize(e->key_len_, len, e->has_expire(), e->has_links());
+  void* mem = heap::Realloc(e, size);
   if (mem == nullptr) throw std::bad_alloc();
-  e = static_cast<Entry*>(mem);
+  if (mem != e) {
+    e = static_cast<Entry*>(mem);
+    e->RepointNeighbours();
+  }
   e->set_value_len(len);
   return e;
 }
@@ -142,22 +155,36 @@ Entry* Entry::WithExpire(Entry* e, int64_t expire_at_ms) {
   }
   // The key and value shift by 8 bytes: build the new block and move the tail across.
   size_t tail = e->key_len_ + sizeof(uint32_t) + e->value_len();
-  size_t size = sizeof(Entry) + (want ? sizeof(int64_t) : 0) + tail;
-  Entry* n = static_cast<Entry*>(Allocate(size));
-  std::memcpy(static_cast<void*>(n), static_cast<const void*>(e), sizeof(Entry));
-  n->flags_ = want ? (e->flags_ | kHasExpire) : (e->flags_ & ~kHasExpire);
+  size_t head = sizeof(Entry) + (e->has_links() ? kLinksSize : 0);
+  Entry* n = static_cast<Entry*>(Allocate(head + (want ? sizeof(int64_t) : 0) + tail));
+  std::memcpy(static_cast<void*>(n), static_cast<const void*>(e), head);
+  n->flags_ = static_cast<uint8_t>(want ? (e->flags_ | kHasExpire) : (e->flags_ & ~kHasExpire));
   if (want) n->set_expire_at_ms(expire_at_ms);
   std::memcpy(const_cast<char*>(n->key_data()), e->key_data(), tail);
-  std::free(e);
+  heap::Free(e);
+  n->RepointNeighbours();
+  return n;
+}
+
+Entry* Entry::WithLinks(Entry* e, bool links) {
+  if (links == e->has_links()) return e;
+  // Everything after the header shifts by the links' size.
+  size_t tail =
+      (e->has_expire() ? sizeof(int64_t) : 0) + e->key_len_ + sizeof(uint32_t) + e->value_len();
+  Entry* n = static_cast<Entry*>(Allocate(sizeof(Entry) + (links ? kLinksSize : 0) + tail));
+  std::memcpy(static_cast<void*>(n), static_cast<const void*>(e), sizeof(Entry));
+  n->flags_ = static_cast<uint8_t>(links ? (e->flags_ | kHasLinks) : (e->flags_ & ~kHasLinks));
+  if (links) {
+    n->set_list_prev(nullptr);
+    n->set_list_next(nullptr);
+  }
+  std::memcpy(n->payload(), e->payload(), tail);
+  heap::Free(e);
   return n;
 }
 
 size_t Entry::AllocatedSize(const Entry* e) {
-#if __has_include(<malloc.h>)
-  return malloc_usable_size(const_cast<Entry*>(e));
-#else
-  return BlockSize(e->key_len_, e->value_len(), e->has_expire());
-#endif
+  return heap::UsableSize(e);
 }
 
 }  // namespace redwing

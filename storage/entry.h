@@ -30,11 +30,18 @@ const char* EncodingName(Encoding encoding);
 // One key and its value in a single heap block: the whole per-key cost is this block plus one
 // bucket pointer in the HashTable. Layout:
 //
-//   [Entry: next 8 | key_len 4 | type 1 | flags 1 | encoding 1 | spare 1]  16 bytes
+//   [Entry: next 8 | key_len 4 | access 4 | type 1 | flags 1 | encoding 1 | policy_bits 1]  20 B
+//   [links: prev 8 | next 8]                                   only if kHasLinks
 //   [expire_at_ms: int64]                                      only if kHasExpire
 //   [key bytes]
 //   [value]    uint32 length + bytes: a string's bytes, a compact encoding's bytes, or (for
 //              the pointer encodings) the 8-byte address of the owning Collection
+//
+// `access` is what eviction knows of the key: Redis's 24-bit LRU clock (seconds) or its LFU
+// counter and decrement time, in the low 24 bits (storage/access_clock.h). The links chain keys
+// in their eviction policy's lists (storage/eviction_policy.h); only keys of a database whose
+// policy keeps lists have them, so the default (noeviction) pays nothing for them. Every function
+// here that moves a linked block repoints its neighbours, so a list never sees a stale address.
 //
 // The block is sized exactly (the allocator's size classes give amortised growth for APPEND),
 // so changing the value's size or adding/removing an expiry reallocates the block: callers hold
@@ -45,19 +52,22 @@ const char* EncodingName(Encoding encoding);
 //
 // An Entry belongs to the shard whose table holds it: touched only by that shard's owner (or the
 // thread it is lent to; see server/shard.h).
+#pragma pack(push, 4)
 class Entry {
  public:
   static constexpr uint8_t kHasExpire = 1;
   static constexpr uint8_t kRawEncoding =
       2;  // grown in place (APPEND/SETRANGE): OBJECT ENCODING raw
+  static constexpr uint8_t kHasLinks = 4;
 
   // Allocates a string entry. expire_at_ms < 0 means no expiry.
   static Entry* NewString(std::string_view key, std::string_view value, int64_t expire_at_ms) {
     return New(key, ValueType::kString, Encoding::kString, value, expire_at_ms);
   }
-  // Allocates an entry whose value bytes are `value` (a string or a compact encoding).
+  // Allocates an entry whose value bytes are `value` (a string or a compact encoding), with
+  // eviction-list links if `links`.
   static Entry* New(std::string_view key, ValueType type, Encoding encoding, std::string_view value,
-                    int64_t expire_at_ms);
+                    int64_t expire_at_ms, bool links = false);
   // Allocates an entry that owns `object` (a pointer encoding).
   static Entry* NewObject(std::string_view key, ValueType type, Encoding encoding,
                           Collection* object, int64_t expire_at_ms);
@@ -84,6 +94,9 @@ class Entry {
   static Entry* ConvertToBytes(Entry* e, Encoding encoding, std::string_view value);
   // Returns the entry with its expiry set (ms >= 0) or removed (ms < 0). May move the block.
   static Entry* WithExpire(Entry* e, int64_t expire_at_ms);
+  // Returns the entry with (or without) list links; new links are null (not in a list), and an
+  // entry losing its links must not be in a list. May move the block.
+  static Entry* WithLinks(Entry* e, bool links);
   // Bytes the block occupies in the allocator (for MEMORY USAGE / accounting); the Collection,
   // if any, is not counted.
   static size_t AllocatedSize(const Entry* e);
@@ -113,6 +126,18 @@ class Entry {
   }
   void set_expire_at_ms(int64_t ms) { std::memcpy(payload(), &ms, sizeof(ms)); }  // has_expire()
   bool raw_encoding() const { return (flags_ & kRawEncoding) != 0; }
+
+  // Eviction state (see the layout above).
+  uint32_t access() const { return access_; }
+  void set_access(uint32_t a) { access_ = a; }
+  uint8_t policy_bits() const { return policy_bits_; }
+  void set_policy_bits(uint8_t b) { policy_bits_ = b; }
+  bool has_links() const { return (flags_ & kHasLinks) != 0; }
+  // List neighbours (has_links() only; null when not in a list).
+  Entry* list_prev() const { return LoadLink(0); }
+  Entry* list_next() const { return LoadLink(1); }
+  void set_list_prev(Entry* e) { StoreLink(0, e); }
+  void set_list_next(Entry* e) { StoreLink(1, e); }
   void set_raw_encoding() { flags_ |= kRawEncoding; }
 
   std::string_view key() const { return {key_data(), key_len_}; }
@@ -132,10 +157,25 @@ class Entry {
 
  private:
   Entry() = default;
-  static size_t BlockSize(size_t key_len, size_t value_len, bool expire);
+  static constexpr size_t kLinksSize = 2 * sizeof(Entry*);
+  static size_t BlockSize(size_t key_len, size_t value_len, bool expire, bool links);
+  // After a linked block moved to `this`: its neighbours point here again.
+  void RepointNeighbours();
 
-  char* payload() { return reinterpret_cast<char*>(this) + sizeof(Entry); }
-  const char* payload() const { return reinterpret_cast<const char*>(this) + sizeof(Entry); }
+  Entry* LoadLink(int i) const {
+    Entry* e;
+    std::memcpy(&e, links() + i * sizeof(Entry*), sizeof(e));
+    return e;
+  }
+  void StoreLink(int i, Entry* e) { std::memcpy(links() + i * sizeof(Entry*), &e, sizeof(e)); }
+  char* links() const {
+    return const_cast<char*>(reinterpret_cast<const char*>(this)) + sizeof(Entry);
+  }
+  // The expiry, if any, follows the links, if any.
+  char* payload() { return links() + (has_links() ? kLinksSize : 0); }
+  const char* payload() const {
+    return reinterpret_cast<const char*>(this) + sizeof(Entry) + (has_links() ? kLinksSize : 0);
+  }
   const char* key_data() const { return payload() + (has_expire() ? sizeof(int64_t) : 0); }
   const char* value_data() const { return key_data() + key_len_ + sizeof(uint32_t); }
   void set_value_len(size_t len) {
@@ -145,12 +185,14 @@ class Entry {
 
   Entry* next_;
   uint32_t key_len_;
+  uint32_t access_;
   uint8_t type_;
   uint8_t flags_;
   uint8_t encoding_;
-  uint8_t spare_;
+  uint8_t policy_bits_;
 };
+#pragma pack(pop)
 
-static_assert(sizeof(Entry) == 16);
+static_assert(sizeof(Entry) == 20);
 
 }  // namespace redwing

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <new>
+#include "common/heap.h"
 
 namespace redwing {
 namespace {
@@ -20,7 +21,7 @@ uint64_t Rev(uint64_t v) {
 }
 
 Entry** AllocBuckets(size_t n) {
-  void* p = std::calloc(n, sizeof(Entry*));
+  void* p = heap::Calloc(n, sizeof(Entry*));
   if (p == nullptr) throw std::bad_alloc();
   return static_cast<Entry**>(p);
 }
@@ -45,7 +46,7 @@ void HashTable::Clear() {
         e = next;
       }
     }
-    std::free(tables_[t]);
+    heap::Free(tables_[t]);
     tables_[t] = nullptr;
     size_[t] = used_[t] = 0;
   }
@@ -153,7 +154,7 @@ bool HashTable::RehashStep(size_t buckets) {
     ++rehash_idx_;
   }
   if (used_[0] == 0) {
-    std::free(tables_[0]);
+    heap::Free(tables_[0]);
     tables_[0] = tables_[1];
     size_[0] = size_[1];
     used_[0] = used_[1];

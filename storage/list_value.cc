@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include "common/heap.h"
 
 namespace redwing {
 namespace list {
@@ -88,7 +89,7 @@ void ConvertIfShrunk(Entry** link, int64_t fill) {
   size_t size;
   char* bytes = ql->ReleaseOnlyNode(&size);
   *link = Entry::ConvertToBytes(e, Encoding::kListpack, {bytes, size});
-  std::free(bytes);
+  heap::Free(bytes);
 }
 
 void Push(Entry** link, ListEnd end, std::span<const std::string_view> values, int64_t fill) {

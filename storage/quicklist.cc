@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <new>
+#include "common/heap.h"
 
 namespace redwing {
 namespace {
@@ -29,7 +30,7 @@ size_t SizeBound(std::string_view value) {
 }
 
 char* Reallocate(char* data, size_t size) {
-  void* mem = std::realloc(data, size);
+  void* mem = heap::Realloc(data, size);
   if (mem == nullptr) throw std::bad_alloc();
   return static_cast<char*>(mem);
 }
@@ -64,7 +65,7 @@ void Rebuffer(Quicklist::Node* n, size_t cap, bool room_in_front) {
   char* buf = Reallocate(nullptr, cap);
   size_t front = room_in_front ? cap - n->size : 0;
   std::memcpy(buf + front, n->data, n->size);
-  std::free(n->buffer());
+  heap::Free(n->buffer());
   n->data = buf + front;
   n->front = static_cast<uint32_t>(front);
   n->capacity = static_cast<uint32_t>(cap);
@@ -138,7 +139,7 @@ Quicklist::Node* Quicklist::NewNode(std::string_view bytes) {
 }
 
 void Quicklist::FreeNode(Node* n) {
-  std::free(n->buffer());
+  heap::Free(n->buffer());
   delete n;
 }
 

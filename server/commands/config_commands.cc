@@ -31,6 +31,10 @@ void ConfigSet(CommandContext& ctx) {
     return;
   }
   ConfigureLogging(cfg.loglevel_rank(), cfg.logfile());
+  // Every shard is held: a new maxmemory policy applies from the next command on.
+  EvictionParams params = ctx.engine->CurrentEvictionParams();
+  for (int s = 0; s < ctx.engine->num_shards(); ++s)
+    ctx.engine->shard(s).SetEvictionParams(params);
   ctx.reply->Ok();
 }
 
@@ -94,7 +98,7 @@ void RegisterConfigCommands(CommandRegistry& r) {
                            .acl_categories = "@admin @slow @dangerous"});
   r.AddSubcommand(config, {.name = "set",
                            .arity = -4,
-                           .flags = kAdmin,
+                           .flags = kAdmin | kCmdAllShards,
                            .handler = ConfigSet,
                            .acl_categories = "@admin @slow @dangerous"});
   r.AddSubcommand(config, {.name = "resetstat",

@@ -164,13 +164,13 @@ void RegisterConnectionCommands(CommandRegistry& r) {
   r.Add({.name = "quit",
          .arity = -1,
          .flags = kCmdNoAuth | kCmdNoScript | kCmdFast | kCmdStale | kCmdLoading | kCmdAllowBusy |
-                  kCmdNoMulti | kConn,
+                  kCmdNoMulti | kCmdEndsTransaction | kConn,
          .handler = Quit,
          .acl_categories = "@fast @connection"});
   r.Add({.name = "reset",
          .arity = 1,
          .flags = kCmdNoAuth | kCmdNoScript | kCmdFast | kCmdStale | kCmdLoading | kCmdAllowBusy |
-                  kCmdNoMulti | kConn,
+                  kCmdNoMulti | kCmdEndsTransaction | kConn,
          .handler = Reset,
          .acl_categories = "@fast @connection"});
   r.Add({.name = "hello",

@@ -19,6 +19,7 @@
 
 #include "protocol/glob.h"
 #include "server/commands/command_helpers.h"
+#include "storage/access_clock.h"
 #include "storage/collection.h"
 
 namespace redwing {
@@ -100,12 +101,12 @@ void Del(CommandContext& ctx) {
 void Exists(CommandContext& ctx) {
   int64_t n = 0;
   for (size_t i = 1; i < ctx.argc(); ++i)
-    n += ctx.Db(ctx.arg(i)).Find(ctx.arg(i), true) ? 1 : 0;
+    n += ctx.Db(ctx.arg(i)).Find(ctx.arg(i), true, /*touch=*/false) ? 1 : 0;
   ctx.reply->Integer(n);
 }
 
 void Type(CommandContext& ctx) {
-  KeyRef at = ctx.Db(ctx.arg(1)).Find(ctx.arg(1), true);
+  KeyRef at = ctx.Db(ctx.arg(1)).Find(ctx.arg(1), true, /*touch=*/false);
   ctx.reply->SimpleString(at ? TypeName(at.entry()->type()) : "none");
 }
 
@@ -406,7 +407,7 @@ void PExpireAt(CommandContext& ctx) {
 // -2: no key; -1: no expiry; else the remaining (or absolute) time, seconds rounded to nearest.
 void TtlGeneric(CommandContext& ctx, bool ms, bool absolute) {
   Database& db = ctx.Db(ctx.arg(1));
-  KeyRef at = db.Find(ctx.arg(1), true);
+  KeyRef at = db.Find(ctx.arg(1), true, /*touch=*/false);
   if (!at) {
     ctx.reply->Integer(-2);
     return;
@@ -500,7 +501,7 @@ void MemoryHelp(CommandContext& ctx) {
 // ---- OBJECT ----
 
 void ObjectEncoding(CommandContext& ctx) {
-  KeyRef at = ctx.Db(ctx.arg(2)).Find(ctx.arg(2), true);
+  KeyRef at = ctx.Db(ctx.arg(2)).Find(ctx.arg(2), true, /*touch=*/false);
   if (!at) {
     ctx.reply->Null();
     return;
@@ -508,8 +509,40 @@ void ObjectEncoding(CommandContext& ctx) {
   ctx.reply->Bulk(EncodingOf(*at.entry()));
 }
 
+// OBJECT FREQ and IDLETIME read what eviction knows of the key (storage/access_clock.h); each
+// makes sense under one family of policies only, as in Redis.
+// The key OBJECT inspects (not counted as an access); replies nil and returns null if missing.
+const Entry* ObjectKey(CommandContext& ctx, Database& db) {
+  KeyRef at = db.Find(ctx.arg(2), true, /*touch=*/false);
+  if (!at) ctx.reply->Null();
+  return at.entry();
+}
+
+void ObjectFreq(CommandContext& ctx) {
+  Database& db = ctx.Db(ctx.arg(2));
+  const Entry* e = ObjectKey(ctx, db);
+  if (e == nullptr) return;
+  if (!IsLfuPolicy(ctx.engine->config().maxmemory_policy())) {
+    ctx.reply->Error(errors::kNoLfuPolicy);
+    return;
+  }
+  ctx.reply->Integer(
+      access_clock::LfuDecayed(e->access(), db.now_ms(), ctx.engine->config().lfu_decay_time()));
+}
+
+void ObjectIdletime(CommandContext& ctx) {
+  Database& db = ctx.Db(ctx.arg(2));
+  const Entry* e = ObjectKey(ctx, db);
+  if (e == nullptr) return;
+  if (IsLfuPolicy(ctx.engine->config().maxmemory_policy())) {
+    ctx.reply->Error(errors::kLfuPolicySelected);
+    return;
+  }
+  ctx.reply->Integer(static_cast<int64_t>(access_clock::IdleSeconds(e->access(), db.now_ms())));
+}
+
 void ObjectRefcount(CommandContext& ctx) {
-  KeyRef at = ctx.Db(ctx.arg(2)).Find(ctx.arg(2), true);
+  KeyRef at = ctx.Db(ctx.arg(2)).Find(ctx.arg(2), true, /*touch=*/false);
   if (!at) {
     ctx.reply->Null();
     return;
@@ -598,13 +631,16 @@ void RegisterExpireCommands(CommandRegistry& r) {
   r.Add(WithKeys(Spec("persist", 2, kWriteFast, Persist, kW), 1, 1));
 }
 
-// OBJECT FREQ and IDLETIME need access tracking (eviction) and are not registered yet: they get
-// the unknown-subcommand error.
 void RegisterObjectCommands(CommandRegistry& r) {
   CommandSpec& object = r.Add(Spec("object", -2, 0, nullptr, "@slow"));
   r.AddSubcommand(
       object,
       WithKeys(Spec("encoding", 3, kCmdReadonly, ObjectEncoding, "@keyspace @read @slow"), 2, 2));
+  r.AddSubcommand(
+      object, WithKeys(Spec("freq", 3, kCmdReadonly, ObjectFreq, "@keyspace @read @slow"), 2, 2));
+  r.AddSubcommand(
+      object,
+      WithKeys(Spec("idletime", 3, kCmdReadonly, ObjectIdletime, "@keyspace @read @slow"), 2, 2));
   r.AddSubcommand(
       object,
       WithKeys(Spec("refcount", 3, kCmdReadonly, ObjectRefcount, "@keyspace @read @slow"), 2, 2));

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/heap.h"
 #include "server/blocking.h"
 #include "server/commands/command_helpers.h"
 #include "server/cycle_clock.h"
@@ -158,21 +159,37 @@ void InfoClients(CommandContext& ctx, std::string* out) {
 }
 
 void InfoMemory(CommandContext& ctx, std::string* out) {
-  size_t used = AllocatedBytes();
+  const Config& config = ctx.engine->config();
+  auto used = static_cast<size_t>(heap::UsedBytes());
+  auto peak = static_cast<size_t>(ctx.engine->UpdatePeakMemory());
   size_t rss = ResidentBytes();
+  size_t allocated = AllocatedBytes();
+  auto ratio = [](size_t a, size_t b) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.2f",
+                  b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b));
+    return std::string(buf);
+  };
   Field(out, "used_memory", used);
   Field(out, "used_memory_human", BytesToHuman(used));
   Field(out, "used_memory_rss", rss);
   Field(out, "used_memory_rss_human", BytesToHuman(rss));
-  Field(out, "maxmemory", 0);
-  Field(out, "maxmemory_human", std::string("0B"));
-  Field(out, "maxmemory_policy", std::string("noeviction"));
-  char ratio[32];
-  std::snprintf(ratio, sizeof(ratio), "%.2f",
-                used == 0 ? 0.0 : static_cast<double>(rss) / static_cast<double>(used));
-  Field(out, "mem_fragmentation_ratio", std::string(ratio));
+  Field(out, "used_memory_peak", peak);
+  Field(out, "used_memory_peak_human", BytesToHuman(peak));
+  char peak_perc[32];
+  std::snprintf(peak_perc, sizeof(peak_perc), "%.2f%%",
+                peak == 0 ? 0.0 : 100.0 * static_cast<double>(used) / static_cast<double>(peak));
+  Field(out, "used_memory_peak_perc", std::string(peak_perc));
+  auto max = static_cast<size_t>(config.maxmemory());
+  Field(out, "maxmemory", max);
+  Field(out, "maxmemory_human", BytesToHuman(max));
+  Field(out, "maxmemory_policy",
+        std::string(kMaxmemoryPolicyNames[static_cast<int>(config.maxmemory_policy())]));
+  Field(out, "allocator_allocated", allocated);
+  Field(out, "allocator_resident", rss);
+  Field(out, "mem_fragmentation_ratio", ratio(rss, used));
+  Field(out, "mem_fragmentation_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
   Field(out, "mem_allocator", AllocatorName());
-  (void)ctx;
 }
 
 void InfoPersistence(CommandContext& ctx, std::string* out) {
@@ -192,13 +209,14 @@ void InfoStats(CommandContext& ctx, std::string* out) {
     in += c.net_input_bytes.load(std::memory_order_relaxed);
     outb += c.net_output_bytes.load(std::memory_order_relaxed);
   }
-  uint64_t hits = 0, misses = 0, expired = 0, expire_us = 0;
+  uint64_t hits = 0, misses = 0, expired = 0, expire_us = 0, evicted = 0;
   for (int s = 0; s < ctx.engine->num_shards(); ++s) {
     ShardStats& st = ctx.engine->shard(s).stats();
     hits += st.keyspace_hits;
     misses += st.keyspace_misses;
     expired += st.expired_keys;
     expire_us += st.expire_cycle_cpu_us;
+    evicted += st.evicted_keys;
   }
   Field(out, "total_connections_received", ctx.engine->total_connections.load());
   Field(out, "total_commands_processed", commands);
@@ -207,7 +225,7 @@ void InfoStats(CommandContext& ctx, std::string* out) {
   Field(out, "rejected_connections", ctx.engine->rejected_connections.load());
   Field(out, "expired_keys", expired);
   Field(out, "expire_cycle_cpu_milliseconds", expire_us / 1000);
-  Field(out, "evicted_keys", 0);
+  Field(out, "evicted_keys", evicted);
   Field(out, "keyspace_hits", hits);
   Field(out, "keyspace_misses", misses);
   Field(out, "pubsub_channels", 0);

@@ -79,7 +79,7 @@ void RegisterTransactionCommands(CommandRegistry& r) {
   r.Add({.name = "discard",
          .arity = 1,
          .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdNoMulti |
-                  kCmdClient,
+                  kCmdEndsTransaction | kCmdClient,
          .handler = Discard,
          .acl_categories = "@fast @transaction"});
   r.Add({.name = "watch",

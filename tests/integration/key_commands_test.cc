@@ -373,7 +373,11 @@ TEST_F(KeyCommandsTest, TypeAndObject) {
   EXPECT_EQ(c()({"OBJECT", "REFCOUNT", "i"}), "(integer) 1");
   EXPECT_EQ(c()({"OBJECT", "REFCOUNT", "small"}), "(integer) 2147483647") << "shared integer";
   EXPECT_EQ(c()({"OBJECT", "FREQ", "i"}),
-            "(error) ERR unknown subcommand 'FREQ'. Try OBJECT HELP.");
+            "(error) ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
+            "Please note that when switching between policies at runtime LRU and LFU data will "
+            "take some time to adjust.");
+  EXPECT_EQ(c()({"OBJECT", "FREQ", "missing"}), "(nil)");
+  EXPECT_EQ(c()({"OBJECT", "IDLETIME", "i"}), "(integer) 0");
   std::string help = c()({"OBJECT", "HELP"});
   EXPECT_EQ(help.rfind("[OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", 0), 0u)
       << help;

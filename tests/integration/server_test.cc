@@ -116,7 +116,7 @@ class ConfigTest : public ::testing::Test {
 TEST_F(ConfigTest, GetSetAndErrors) {
   Client c(server_->port());
   EXPECT_EQ(c({"CONFIG", "GET", "maxclients"}), "[\"maxclients\", \"10000\"]");
-  EXPECT_EQ(c({"CONFIG", "GET", "max*"}), "[\"maxclients\", \"10000\"]");
+  EXPECT_EQ(c({"CONFIG", "GET", "maxc*"}), "[\"maxclients\", \"10000\"]");
   EXPECT_EQ(c({"CONFIG", "SET", "timeout", "30", "hz", "20"}), "OK");
   EXPECT_EQ(c({"CONFIG", "GET", "timeout"}), "[\"timeout\", \"30\"]");
   EXPECT_EQ(c({"CONFIG", "GET", "hz"}), "[\"hz\", \"20\"]");
