@@ -146,7 +146,7 @@ struct ConfigTable {
          1,
          99,
          {},
-         "80"},
+         "50"},
         // Compact encodings: past these a collection converts to its full structure.
         {K::kInt,
          "hash-max-listpack-entries",

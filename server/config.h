@@ -119,7 +119,7 @@ class Config {
   std::atomic<int64_t> maxmemory_eviction_tenacity_{10};
   std::atomic<int64_t> lfu_log_factor_{10};
   std::atomic<int64_t> lfu_decay_time_{1};
-  std::atomic<int64_t> slru_protected_percent_{80};
+  std::atomic<int64_t> slru_protected_percent_{50};
   std::atomic<bool> has_requirepass_{false};
   std::string requirepass_;
   std::string bind_ = "* -::*";

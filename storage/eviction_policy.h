@@ -17,7 +17,7 @@ struct EvictionParams {
   MaxmemoryPolicy policy = MaxmemoryPolicy::kNoEviction;
   int64_t lfu_log_factor = 10;
   int64_t lfu_decay_time = 1;
-  int64_t slru_protected_percent = 80;
+  int64_t slru_protected_percent = 50;
   int64_t samples = 5;
 };
 
