@@ -197,9 +197,13 @@ void Engine::Broadcast(Worker* origin, std::function<std::string(Worker&)> fn,
   }
 }
 
-bool Engine::OutOfMemory() const {
+bool Engine::OverMaxmemory() const {
   int64_t max = config_->maxmemory();
-  if (max <= 0 || heap::UsedBytes() <= max) return false;
+  return max > 0 && heap::UsedBytes() > max;
+}
+
+bool Engine::OutOfMemory() const {
+  if (!OverMaxmemory()) return false;
   MaxmemoryPolicy policy = config_->maxmemory_policy();
   if (policy == MaxmemoryPolicy::kNoEviction) return true;
   for (const auto& s : shards_) {

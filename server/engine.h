@@ -56,6 +56,8 @@ class Engine {
   // Memory limit: whether used memory is over `maxmemory` and nothing can be evicted to make room,
   // so commands that may use memory get the OOM error. Any thread.
   bool OutOfMemory() const;
+  // Whether used memory is over a set `maxmemory` (any thread; a few relaxed loads).
+  bool OverMaxmemory() const;
   // Before a command that may use memory, on the thread holding the shard of `key`: while used
   // memory is over `maxmemory`, evicts from that shard, or, when another shard holds clearly more
   // of the evictable keys, asks that shard's owner to evict instead (so a hot shard does not

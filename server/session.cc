@@ -383,9 +383,10 @@ void Session::RunOn(const CommandSpec* spec, std::span<const std::string_view> a
   uint64_t start = CycleClock::Now();
   // Make room first for a command that may use memory (not inside EXEC: Redis evicts before a
   // transaction, never in the middle of one).
-  if ((spec->flags & kCmdDenyOom) && engine_->config().maxmemory() > 0 && spec->has_keys() &&
+  if ((spec->flags & kCmdDenyOom) && spec->has_keys() && engine_->OverMaxmemory() &&
       (client == nullptr || !client->in_exec)) {
-    std::vector<int> keys;
+    thread_local std::vector<int> keys;
+    keys.clear();
     spec->FindKeys(args, &keys);
     if (!keys.empty()) engine_->MakeRoom(args[static_cast<size_t>(keys[0])]);
   }
