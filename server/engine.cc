@@ -106,6 +106,7 @@ std::string Engine::Start(bool listen) {
     ArmCron(*w);
   for (auto& l : listeners_)
     StartAccept(*l);
+  startup_memory = heap::UsedBytes();
   for (auto& w : workers_)
     w->Start();
   return "";

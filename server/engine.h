@@ -77,6 +77,7 @@ class Engine {
   std::atomic<uint64_t> total_connections{0};
   std::atomic<uint64_t> rejected_connections{0};
   int64_t start_time_ms = 0;
+  int64_t startup_memory = 0;  // used memory once started, before any client (MEMORY STATS)
   std::string executable;
 
   // CLIENT PAUSE: until when (ms since epoch; 0 = not paused) and whether only writes pause.

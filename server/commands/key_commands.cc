@@ -17,8 +17,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/heap.h"
 #include "protocol/glob.h"
 #include "server/commands/command_helpers.h"
+#include "server/memory_info.h"
 #include "storage/access_clock.h"
 #include "storage/collection.h"
 
@@ -467,7 +469,7 @@ void MemoryUsage(CommandContext& ctx) {
       return;
     }
   }
-  KeyRef at = ctx.Db(ctx.arg(2)).Find(ctx.arg(2));
+  KeyRef at = ctx.Db(ctx.arg(2)).Find(ctx.arg(2), false, /*touch=*/false);
   if (!at) {
     ctx.reply->Null();
     return;
@@ -647,13 +649,79 @@ void RegisterObjectCommands(CommandRegistry& r) {
   r.AddSubcommand(object, Spec("help", 2, kCmdLoading | kCmdStale, ObjectHelp, "@keyspace @slow"));
 }
 
-// MEMORY STATS, DOCTOR, MALLOC-STATS and PURGE come with memory accounting (eviction): until
-// then they get the unknown-subcommand error.
+// MEMORY DOCTOR, MALLOC-STATS and PURGE are not implemented: they get the unknown-subcommand error.
+// MEMORY STATS: Redis's fields that have a meaning here (no replication, AOF, scripting or cluster
+// links yet: those are 0 or absent). Runs with every shard held.
+void MemoryStats(CommandContext& ctx) {
+  Engine& engine = *ctx.engine;
+  int64_t total = heap::UsedBytes();
+  int64_t peak = engine.UpdatePeakMemory();
+  int64_t startup = engine.startup_memory;
+  auto rss = static_cast<int64_t>(ResidentBytes());
+  struct DbFigures {
+    int index;
+    int64_t keys;
+    int64_t buckets_bytes;
+  };
+  std::vector<DbFigures> dbs;
+  int64_t keys = 0, tables = 0;
+  for (int d = 0; d < engine.config().databases(); ++d) {
+    DbFigures f{d, 0, 0};
+    for (int s = 0; s < engine.num_shards(); ++s) {
+      Database& db = ctx.DbOnShard(s, d);
+      f.keys += static_cast<int64_t>(db.size());
+      f.buckets_bytes += static_cast<int64_t>(db.table().bucket_count() * sizeof(Entry*));
+    }
+    keys += f.keys;
+    tables += f.buckets_bytes;
+    if (f.keys > 0) dbs.push_back(f);
+  }
+  int64_t overhead = startup + tables;
+  int64_t dataset = std::max<int64_t>(0, total - overhead);
+  auto ratio = [](int64_t a, int64_t b) {
+    return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
+  };
+  ReplyBuilder& rb = *ctx.reply;
+  rb.MapHeader(17 + dbs.size());
+  auto field = [&](std::string_view name, int64_t v) {
+    rb.Bulk(name);
+    rb.Integer(v);
+  };
+  auto real = [&](std::string_view name, double v) {
+    rb.Bulk(name);
+    rb.Double(v);
+  };
+  field("peak.allocated", peak);
+  field("total.allocated", total);
+  field("startup.allocated", startup);
+  field("replication.backlog", 0);
+  field("clients.slaves", 0);
+  field("cluster.links", 0);
+  field("aof.buffer", 0);
+  for (const DbFigures& f : dbs) {
+    rb.Bulk("db." + std::to_string(f.index));
+    rb.MapHeader(2);
+    field("overhead.hashtable.main", f.buckets_bytes);
+    field("overhead.hashtable.expires", 0);  // expiry lives in the key's own block
+  }
+  field("overhead.total", overhead);
+  field("keys.count", keys);
+  field("keys.bytes-per-key", keys == 0 ? 0 : (total - startup) / keys);
+  field("dataset.bytes", dataset);
+  real("dataset.percentage", 100.0 * ratio(dataset, total - startup));
+  real("peak.percentage", 100.0 * ratio(total, peak));
+  field("allocator.allocated", static_cast<int64_t>(AllocatedBytes()));
+  field("allocator.resident", rss);
+  real("fragmentation", ratio(rss, total));
+  field("fragmentation.bytes", rss - total);
+}
+
 void RegisterMemoryCommands(CommandRegistry& r) {
   CommandSpec& memory = r.Add(Spec("memory", -2, 0, nullptr, "@slow"));
   r.AddSubcommand(memory,
                   WithKeys(Spec("usage", -3, kCmdReadonly, MemoryUsage, "@read @slow"), 2, 2));
   r.AddSubcommand(memory, Spec("help", 2, kCmdLoading | kCmdStale, MemoryHelp, "@slow"));
+  r.AddSubcommand(memory, Spec("stats", 2, kCmdAllShards, MemoryStats, "@slow"));
 }
 
 }  // namespace
