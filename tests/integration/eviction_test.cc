@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "integration/test_server.h"
+#include "storage/hash_table.h"
 
 namespace redwing::test {
 namespace {
@@ -201,6 +202,44 @@ TEST(Eviction, PolicyAndLimitChangeAtRuntimeWithoutLosingKeysThatFit) {
   std::string freq = c({"OBJECT", "FREQ", "trigger"});
   EXPECT_EQ(freq.substr(0, 9), "(integer)") << freq;
   EXPECT_EQ(c({"OBJECT", "IDLETIME", "trigger"}).substr(0, 7), "(error)");
+}
+
+// Keys of one shard of a two-thread server (the server's rule: engine.h ShardOf).
+std::vector<std::string> KeysOfShard(const std::string& prefix, int shard, int n) {
+  std::vector<std::string> keys;
+  for (int i = 0; static_cast<int>(keys.size()) < n; ++i) {
+    std::string k = prefix + std::to_string(i);
+    if (static_cast<int>((HashKey(k) >> 32) % 2) == shard) keys.push_back(k);
+  }
+  return keys;
+}
+
+// A shard that holds more than its share of the keys evicts for a write on another: a hot shard
+// does not empty itself while the other keeps cold keys far past its share.
+TEST(Eviction, TheShardPastItsShareEvictsForTheOther) {
+  auto server = Start("allkeys-lru");
+  Client c(server->port());
+  auto set_all = [&](const std::vector<std::string>& keys) {
+    std::vector<std::vector<std::string>> cmds;
+    for (const std::string& k : keys)
+      cmds.push_back({"SET", k, kValue});
+    for (const std::string& r : c.Pipeline(cmds))
+      ASSERT_EQ(r, "OK");
+  };
+  std::vector<std::string> cold = KeysOfShard("cold", 1, 3000);  // ~75% of the limit
+  set_all(cold);
+  set_all(KeysOfShard("hot", 0, 6000));
+  std::vector<std::vector<std::string>> exists;
+  for (const std::string& k : cold)
+    exists.push_back({"EXISTS", k});
+  int64_t cold_left = 0;
+  for (const std::string& r : c.Pipeline(exists))
+    cold_left += r == "(integer) 1" ? 1 : 0;
+  int64_t keys = std::stoll(c({"DBSIZE"}).substr(10));
+  // Balanced, each shard keeps about half; had the hot shard evicted only its own keys, the cold
+  // shard would still hold all 3,000 and the hot one ~1,000.
+  EXPECT_LT(cold_left, keys * 6 / 10) << cold_left << " of " << keys;
+  EXPECT_GT(keys - cold_left, keys * 4 / 10);
 }
 
 TEST(Eviction, InfoMemoryReportsTheLimitAndPolicy) {
