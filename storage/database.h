@@ -113,6 +113,9 @@ class Database {
   void EvictVictim(Entry* victim);
   // Any thread (a relaxed mirror of the policy's count, for the out-of-memory check).
   size_t evictable_keys() const { return evictable_.load(std::memory_order_relaxed); }
+  // Whether keys stored here carry eviction-list links: an entry made with them (Entry::New's
+  // `links`) is stored by Put without being copied.
+  bool key_links() const { return links_; }
   void ApplyEvictionParams();
 
   // Signals that `key` changed (WATCH). Called by Put/Erase/SetExpire; commands that modify a value

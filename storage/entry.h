@@ -60,9 +60,10 @@ class Entry {
       2;  // grown in place (APPEND/SETRANGE): OBJECT ENCODING raw
   static constexpr uint8_t kHasLinks = 4;
 
-  // Allocates a string entry. expire_at_ms < 0 means no expiry.
-  static Entry* NewString(std::string_view key, std::string_view value, int64_t expire_at_ms) {
-    return New(key, ValueType::kString, Encoding::kString, value, expire_at_ms);
+  // Allocates a string entry. expire_at_ms < 0 means no expiry. `links`: see New.
+  static Entry* NewString(std::string_view key, std::string_view value, int64_t expire_at_ms,
+                          bool links = false) {
+    return New(key, ValueType::kString, Encoding::kString, value, expire_at_ms, links);
   }
   // Allocates an entry whose value bytes are `value` (a string or a compact encoding), with
   // eviction-list links if `links`.

@@ -52,7 +52,7 @@ void StoreString(Database& db, KeyRef at, std::string_view key, std::string_view
     db.Modified(key);
     return;
   }
-  db.Put(at, Entry::NewString(key, value, expire_at_ms));
+  db.Put(at, Entry::NewString(key, value, expire_at_ms, db.key_links()));
 }
 
 // Replaces the value of the existing string entry at `at`, keeping its expiry (INCR and friends).
@@ -61,7 +61,7 @@ void ReplaceValueKeepTtl(Database& db, KeyRef at, std::string_view value) {
   Entry* e = at.entry();
   if (e->raw_encoding()) {
     int64_t expire = e->has_expire() ? e->expire_at_ms() : -1;
-    db.Put(at, Entry::NewString(e->key(), value, expire));
+    db.Put(at, Entry::NewString(e->key(), value, expire, db.key_links()));
     return;
   }
   if (e->string_len() != value.size()) {
@@ -378,7 +378,7 @@ void Append(CommandContext& ctx) {
   KeyRef at = db.Find(key);
   Entry* e = at.entry();
   if (e == nullptr) {
-    db.Put(at, Entry::NewString(key, add, -1));
+    db.Put(at, Entry::NewString(key, add, -1, db.key_links()));
     ctx.reply->Integer(static_cast<int64_t>(add.size()));
     return;
   }
@@ -397,7 +397,7 @@ void Append(CommandContext& ctx) {
 Entry* GrowZeroFilled(Database& db, KeyRef at, std::string_view key, size_t len) {
   Entry* e = at.entry();
   bool created = e == nullptr;
-  if (created) e = Entry::NewString(key, {}, -1);
+  if (created) e = Entry::NewString(key, {}, -1, db.key_links());
   size_t old_len = e->string_len();
   if (len > old_len) {
     e = Entry::ResizeString(e, len);
@@ -464,7 +464,7 @@ void IncrBy(CommandContext& ctx, int64_t delta) {
   char buf[kMaxIntChars];
   std::string_view text(buf, FormatInt64(result, buf));
   if (e == nullptr) {
-    db.Put(at, Entry::NewString(key, text, -1));
+    db.Put(at, Entry::NewString(key, text, -1, db.key_links()));
   } else {
     ReplaceValueKeepTtl(db, at, text);
   }
@@ -520,7 +520,7 @@ void IncrByFloat(CommandContext& ctx) {
   }
   std::string text = FormatLongDoubleHuman(value);
   if (e == nullptr) {
-    db.Put(at, Entry::NewString(key, text, -1));
+    db.Put(at, Entry::NewString(key, text, -1, db.key_links()));
   } else {
     ReplaceValueKeepTtl(db, at, text);
   }

@@ -62,6 +62,18 @@ TEST_F(EvictionTest, LruEvictsLeastRecentlyUsedFirst) {
   EXPECT_EQ(stats_.evicted_keys, 4u);
 }
 
+TEST_F(EvictionTest, AnEntryMadeWithLinksIsStoredWithoutACopy) {
+  Use(MaxmemoryPolicy::kAllkeysLru);
+  ASSERT_TRUE(db_.key_links());
+  Entry* e = Entry::NewString("k", "v", -1, db_.key_links());
+  db_.Put(e);
+  EXPECT_EQ(db_.Find("k").entry(), e);
+  Entry* plain = Entry::NewString("p", "v", -1);
+  db_.Put(plain);  // copied into a block with links
+  EXPECT_TRUE(db_.Find("p").entry()->has_links());
+  EXPECT_EQ(Evict(2), (Keys{"k", "p"}));
+}
+
 TEST_F(EvictionTest, VolatileLruEvictsOnlyKeysWithATtl) {
   Use(MaxmemoryPolicy::kVolatileLru);
   Set("persistent");
