@@ -154,7 +154,7 @@ void Engine::ArmCron(Worker& w) {
     if (s != nullptr && s->Available()) {
       // Redis's slow expire cycle may use up to 25% of a cron period.
       s->Cron(now, 250000 / std::max(1, config_->hz()));
-      EvictionCron(*s);
+      MakeRoomOn(*s);
     }
     int64_t timeout = config_->timeout();
     std::vector<Connection*> idle;
@@ -208,8 +208,7 @@ bool Engine::OutOfMemory() const {
   MaxmemoryPolicy policy = config_->maxmemory_policy();
   if (policy == MaxmemoryPolicy::kNoEviction) return true;
   for (const auto& s : shards_) {
-    // A shard yet to adopt a new policy does so (and evicts) before the command runs.
-    if (s->applied_policy() != policy || s->evictable_keys() > 0) return false;
+    if (s->evictable_keys() > 0) return false;
   }
   return true;
 }
@@ -225,17 +224,11 @@ EvictionParams Engine::CurrentEvictionParams() const {
 }
 
 void Engine::MakeRoom(std::string_view key) {
-  int64_t max = config_->maxmemory();
-  if (max <= 0 || heap::UsedBytes() <= max) return;
-  if (config_->maxmemory_policy() == MaxmemoryPolicy::kNoEviction) return;
-  Shard& s = shard(ShardOfKey(key));
-  if (s.eviction_params().policy != config_->maxmemory_policy()) {
-    s.SetEvictionParams(CurrentEvictionParams());
-  }
-  EvictOrDelegate(s, max);
+  MakeRoomOn(shard(ShardOfKey(key)));
 }
 
-void Engine::EvictOrDelegate(Shard& s, int64_t max) {
+void Engine::EvictOrDelegate(Shard& s) {
+  int64_t max = config_->maxmemory();
   // This shard evicts while it holds at least about its share (90% of the average) of the
   // evictable keys; past that, the shard holding the most is asked to go on.
   auto below_share = [this, &s] {
@@ -272,17 +265,13 @@ void Engine::EvictOrDelegate(Shard& s, int64_t max) {
   fullest->owner()->Post(new FunctionTask([this, fullest] {
     fullest->eviction_requested.store(false);
     if (!fullest->Available()) return;  // lent: its cron evicts later
-    int64_t limit = config_->maxmemory();
-    if (limit > 0) fullest->Evict([limit] { return heap::UsedBytes() <= limit; });
+    MakeRoomOn(*fullest);
   }));
 }
 
-void Engine::EvictionCron(Shard& s) {
-  EvictionParams p = CurrentEvictionParams();
-  s.SetEvictionParams(p);
-  int64_t max = config_->maxmemory();
-  if (max <= 0 || p.policy == MaxmemoryPolicy::kNoEviction || heap::UsedBytes() <= max) return;
-  EvictOrDelegate(s, max);
+void Engine::MakeRoomOn(Shard& s) {
+  if (!OverMaxmemory() || config_->maxmemory_policy() == MaxmemoryPolicy::kNoEviction) return;
+  EvictOrDelegate(s);
 }
 
 int64_t Engine::UpdatePeakMemory() {

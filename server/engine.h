@@ -63,9 +63,10 @@ class Engine {
   // of the evictable keys, asks that shard's owner to evict instead (so a hot shard does not
   // empty itself while others keep cold keys).
   void MakeRoom(std::string_view key);
-  // The owner's periodic check (cron): adopts changed maxmemory settings, and evicts if over.
-  void EvictionCron(Shard& s);
-  // The maxmemory settings now in the configuration.
+  // The same for shard `s`, held by the calling thread (the cron, a delegated request).
+  void MakeRoomOn(Shard& s);
+  // The maxmemory settings now in the configuration. The shards adopt them when the server starts
+  // and when CONFIG SET (holding every shard) changes them.
   EvictionParams CurrentEvictionParams() const;
   // Highest used memory seen (INFO's used_memory_peak); updated by the cron and by INFO.
   int64_t UpdatePeakMemory();
@@ -89,7 +90,7 @@ class Engine {
   void StartAccept(Listener& l);
   // Evicts from `s` (held) while over the limit and it holds its share of the evictable keys;
   // otherwise posts the request to the shard that holds the most.
-  void EvictOrDelegate(Shard& s, int64_t max);
+  void EvictOrDelegate(Shard& s);
   void ArmCron(Worker& w);
 
   Config* config_;

@@ -226,13 +226,7 @@ bool Session::ExecuteOne(std::span<const std::string_view> args) {
   }
   if (engine_->config().maxmemory() > 0 && RefusedForMemory(spec)) {
     if ((spec->flags & kCmdExec) && client_.in_multi) {
-      DiscardTransaction();
-      UnwatchAll();
-      EmitInOrder([](ReplyBuilder& rb) {
-        std::string msg(errors::kExecAbortBecause);
-        msg += errors::kOom;
-        rb.Error(msg);
-      });
+      AbortExec(std::string(errors::kExecAbortBecause) + std::string(errors::kOom));
       return true;
     }
     return reject(errors::kOom, spec);
@@ -625,9 +619,7 @@ bool Session::Exec(std::span<const std::string_view> args) {
     return true;
   }
   if (client_.multi_error) {
-    DiscardTransaction();
-    UnwatchAll();
-    EmitInOrder([](ReplyBuilder& rb) { rb.Error(errors::kExecAbort); });
+    AbortExec(errors::kExecAbort);
     return true;
   }
   std::vector<int> shards;
@@ -650,6 +642,12 @@ bool Session::Exec(std::span<const std::string_view> args) {
   std::sort(shards.begin(), shards.end());
   shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
   return RunHeld(std::move(shards), args, [this] { ExecHeld(); });
+}
+
+void Session::AbortExec(std::string_view error) {
+  DiscardTransaction();
+  UnwatchAll();
+  EmitInOrder([error](ReplyBuilder& rb) { rb.Error(error); });
 }
 
 void Session::ExecHeld() {

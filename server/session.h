@@ -158,6 +158,8 @@ class Session {
   void LeaveBlocked();
   bool Exec(std::span<const std::string_view> args);
   void ExecHeld();
+  // EXEC refused as a whole: the transaction and its WATCHes are dropped, `error` is the reply.
+  void AbortExec(std::string_view error);
   // Whether maxmemory refuses `spec` now (the OOM error; EXEC aborts).
   bool RefusedForMemory(const CommandSpec* spec) const;
   bool IsPaused(const CommandSpec* spec) const;

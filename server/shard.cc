@@ -143,7 +143,6 @@ void Shard::SetEvictionParams(const EvictionParams& params) {
   clock_.now_ms = NowMs();
   for (auto& db : dbs_)
     db->ApplyEvictionParams();
-  applied_policy_.store(static_cast<uint8_t>(params.policy), std::memory_order_relaxed);
 }
 
 size_t Shard::evictable_keys() const {

@@ -119,10 +119,6 @@ class Shard {
   size_t Evict(const std::function<bool()>& enough);
   // Keys the policy could evict here (any thread; a relaxed sum).
   size_t evictable_keys() const;
-  // The policy the shard applies now (any thread).
-  MaxmemoryPolicy applied_policy() const {
-    return static_cast<MaxmemoryPolicy>(applied_policy_.load(std::memory_order_relaxed));
-  }
   // Set while an eviction request from another shard waits in the owner's queue (any thread).
   std::atomic<bool> eviction_requested{false};
 
@@ -137,7 +133,6 @@ class Shard {
   CommandClock clock_;
   ShardStats stats_;
   EvictionParams eviction_params_;
-  std::atomic<uint8_t> applied_policy_{static_cast<uint8_t>(MaxmemoryPolicy::kNoEviction)};
   static constexpr size_t kStripes = 1 << 14;
   static size_t Stripe(uint64_t hash) { return (hash >> 40) & (kStripes - 1); }
   // Runs queued work in order: whatever is no longer blocked, up to a waiting lend.

@@ -22,10 +22,7 @@ void Database::Touch(Entry* e) {
   int64_t now = clock_->now_ms;
   if (params_ != nullptr && IsLfuPolicy(params_->policy)) {
     uint8_t counter = access_clock::LfuDecayed(e->access(), now, params_->lfu_decay_time);
-    random_ ^= random_ << 13;
-    random_ ^= random_ >> 7;
-    random_ ^= random_ << 17;
-    double r = static_cast<double>(random_ >> 11) * 0x1.0p-53;
+    double r = static_cast<double>(SplitMix64(&random_) >> 11) * 0x1.0p-53;
     counter = access_clock::LfuIncrement(counter, params_->lfu_log_factor, r);
     e->set_access(access_clock::LfuPack(now, counter));
   } else {
@@ -59,7 +56,7 @@ void Database::FreeEntry(Entry* e) {
 }
 
 void Database::Put(KeyRef at, Entry* e) {
-  e = Entry::WithLinks(e, links_);
+  if (e->has_links() != links_) e = Entry::WithLinks(e, links_);
   if (e->has_expire()) ++expires_;
   if (at.link != nullptr) {
     Entry* old = *at.link;
@@ -184,9 +181,7 @@ void Database::EvictVictim(Entry* victim) {
 
 void Database::ApplyEvictionParams() {
   MaxmemoryPolicy want = params_ != nullptr ? params_->policy : MaxmemoryPolicy::kNoEviction;
-  if (want == applied_policy_ && (policy_ != nullptr || want == MaxmemoryPolicy::kNoEviction)) {
-    return;
-  }
+  if (want == applied_policy_) return;
   applied_policy_ = want;
   if (policy_ != nullptr) policy_->Clear();  // forget the old order; the keys stay
   policy_ = params_ != nullptr ? NewEvictionPolicy(params_) : nullptr;

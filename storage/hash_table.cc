@@ -210,12 +210,7 @@ Entry* HashTable::RandomEntry(uint64_t random) {
   // takes about 4 to 32 bucket probes.
   constexpr uint64_t kMaxChain = 4;
   uint64_t r = random;
-  auto next = [&r] {  // splitmix64: every output bit well mixed
-    uint64_t z = (r += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  };
+  auto next = [&r] { return SplitMix64(&r); };
   for (;;) {
     uint64_t pick = next();
     Entry* bucket;

@@ -14,6 +14,14 @@ namespace redwing {
 // bits, so one hash serves both.
 uint64_t HashKey(std::string_view key);
 
+// splitmix64: advances `state` and returns a well-mixed 64-bit value (random draws in storage).
+inline uint64_t SplitMix64(uint64_t* state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
 // A chained hash table of Entry blocks, keyed by Entry::key(), with the chain pointer inside the
 // entry (no node allocations). Power-of-two bucket arrays; resizing is incremental, as in Redis's
 // dict: while two arrays exist every operation moves one bucket (and a background step moves more),

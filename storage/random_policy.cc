@@ -7,25 +7,18 @@
 namespace redwing {
 namespace {
 
-uint64_t SplitMix(uint64_t* state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
 class RandomPolicy final : public UnlinkedPolicy {
  public:
   explicit RandomPolicy(bool volatile_only) : volatile_only_(volatile_only) {}
 
   Entry* Victim(HashTable& table, int64_t) override {
     if (size() == 0) return nullptr;
-    if (!volatile_only_) return table.RandomEntry(SplitMix(&seed_));
+    if (!volatile_only_) return table.RandomEntry(SplitMix64(&seed_));
     // Keys with a TTL are size() of table.size(): random draws find one quickly unless they are
     // rare; then walk the table from a cursor (each key is passed at most once per cycle).
     if (size() * 16 >= table.size()) {
       for (int i = 0; i < 64; ++i) {
-        Entry* e = table.RandomEntry(SplitMix(&seed_));
+        Entry* e = table.RandomEntry(SplitMix64(&seed_));
         if (e != nullptr && e->has_expire()) return e;
       }
     }
@@ -42,7 +35,7 @@ class RandomPolicy final : public UnlinkedPolicy {
     }
     return found;
   }
-  uint64_t Rank(const Entry*, int64_t) const override { return SplitMix(&rank_seed_); }
+  uint64_t Rank(const Entry*, int64_t) const override { return SplitMix64(&rank_seed_); }
 
  private:
   const bool volatile_only_;
