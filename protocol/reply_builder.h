@@ -33,6 +33,8 @@ class ReplyBuilder {
   void Double(double d);                                          // RESP2: a bulk string
   void Bool(bool b);                                              // RESP2: :1 / :0
   void Verbatim(std::string_view format, std::string_view text);  // RESP2: a bulk string
+  // Appends replies already encoded for this connection (e.g. built ahead, sent later).
+  void Raw(std::string_view encoded) { out_->Append(encoded); }
 
  private:
   void Header(char type, int64_t n);

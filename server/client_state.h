@@ -54,6 +54,15 @@ struct ClientState {
   };
   std::vector<WatchedKey> watched;
   std::shared_ptr<WatchState> watch_state;
+
+  // Pub/sub subscriptions, by PubSubKind (channels, patterns, shard channels), in subscription
+  // order. A RESP2 client with any is in Redis's subscribed context.
+  std::vector<std::string> subscriptions[3];
+  // What SUBSCRIBE/UNSUBSCRIBE replies count: channels and patterns together; shard channels
+  // apart.
+  size_t subscription_count() const { return subscriptions[0].size() + subscriptions[1].size(); }
+  size_t shard_subscription_count() const { return subscriptions[2].size(); }
+  bool subscribed() const { return subscription_count() + shard_subscription_count() > 0; }
 };
 
 }  // namespace redwing

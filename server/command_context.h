@@ -7,6 +7,7 @@
 #include "server/client_state.h"
 #include "server/command_registry.h"
 #include "server/engine.h"
+#include "server/keyspace_events.h"
 #include "storage/database.h"
 
 namespace redwing {
@@ -30,6 +31,12 @@ struct CommandContext {
 
   Database& Db(std::string_view key) const { return engine->shard(engine->ShardOfKey(key)).db(db); }
   Database& DbOnShard(int shard, int db_index) const { return engine->shard(shard).db(db_index); }
+  // Raises the keyspace notification `event` of class `cls` (storage/key_events.h) for `key` in
+  // this command's database, as Redis's notifyKeyspaceEvent. One relaxed load when off.
+  void Notify(uint32_t cls, std::string_view event, std::string_view key) const {
+    if (engine->config().notify_keyspace_events() & cls)
+      PublishKeyEvent(engine, cls, event, key, db);
+  }
   std::string_view arg(size_t i) const { return args[i]; }
   size_t argc() const { return args.size(); }
 };

@@ -55,6 +55,7 @@ CommandRegistry::CommandRegistry() {
   RegisterSortedSetCommands(*this);
   RegisterBlockingCommands(*this);
   RegisterSortCommands(*this);
+  RegisterPubSubCommands(*this);
   CheckDocumented();
 }
 

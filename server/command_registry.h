@@ -44,6 +44,16 @@ enum CommandFlag : uint32_t {
   // DISCARD, QUIT, RESET: end a transaction, so they are never refused for memory inside one
   // (Redis's exceptions in its out-of-memory check; EXEC is judged by what it queued).
   kCmdEndsTransaction = 1u << 24,
+  // May finish later on the connection's thread, once every worker has seen what it changed
+  // ((UN)SUBSCRIBE: Session::Suspend); inside EXEC it finishes at once. Unlike kCmdAsync, it
+  // may be queued in MULTI, as Redis allows.
+  kCmdAwaitsWorkers = 1u << 25,
+  // Allowed to a RESP2 client with subscriptions (Redis's "subscribed context"): (P|S)SUBSCRIBE,
+  // (P|S)UNSUBSCRIBE, PING, QUIT, RESET.
+  kCmdSubscribedContext = 1u << 26,
+  // Its key positions name shard channels (COMMAND INFO shows them, as Redis's not_key key
+  // specs), not data: the command is routed as keyless.
+  kCmdKeysAreChannels = 1u << 27,
 };
 
 // How a multi-key command's work divides across shards (server/split_op.h): each shard runs the
@@ -83,6 +93,8 @@ struct CommandSpec {
   int id = 0;  // index into per-command statistics
 
   bool has_keys() const { return first_key > 0 || key_finder != nullptr; }
+  // Whether its keys decide where it runs (they name data).
+  bool routes_by_keys() const { return has_keys() && (flags & kCmdKeysAreChannels) == 0; }
   bool HoldsAllShards(std::span<const std::string_view> args) const {
     return (flags & kCmdAllShards) != 0 || (needs_all_shards != nullptr && needs_all_shards(args));
   }
@@ -140,5 +152,6 @@ void RegisterSetCommands(CommandRegistry& r);
 void RegisterSortedSetCommands(CommandRegistry& r);
 void RegisterBlockingCommands(CommandRegistry& r);
 void RegisterSortCommands(CommandRegistry& r);
+void RegisterPubSubCommands(CommandRegistry& r);
 
 }  // namespace redwing

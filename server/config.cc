@@ -12,6 +12,7 @@
 #include "protocol/glob.h"
 #include "protocol/numbers.h"
 #include "protocol/resp_parser.h"
+#include "server/keyspace_events.h"
 #include "storage/maxmemory_policy.h"
 
 namespace redwing {
@@ -54,7 +55,72 @@ struct Config::Directive {
   int64_t max = INT64_MAX;
   std::vector<const char*> choices = {};
   const char* default_text = "";
+  // For string directives with a syntax of their own: checks `value` (which may update only part
+  // of the `current` setting) and produces the setting's canonical text, or returns the error.
+  std::optional<std::string> (*normalize)(const std::string& current, const std::string& value,
+                                          std::string* canonical) = nullptr;
 };
+
+namespace {
+
+// Client classes of `client-output-buffer-limit`, in the order CONFIG GET prints them.
+constexpr const char* kBufferLimitClasses[] = {"normal", "slave", "pubsub"};
+constexpr const char* kDefaultOutputBufferLimits =
+    "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+
+// Splits on spaces.
+std::vector<std::string> Words(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string w; in >> w;)
+    out.push_back(w);
+  return out;
+}
+
+std::optional<std::string> NormalizeNotifyFlags(const std::string& /*current*/,
+                                                const std::string& value, std::string* canonical) {
+  auto flags = ParseNotifyFlags(value);
+  if (!flags) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+  *canonical = FormatNotifyFlags(*flags);
+  return std::nullopt;
+}
+
+// "<class> <hard> <soft> <soft-seconds>" groups, each replacing its class's limits in `current`.
+std::optional<std::string> NormalizeOutputBufferLimits(const std::string& current,
+                                                       const std::string& value,
+                                                       std::string* canonical) {
+  std::vector<std::string> cur = Words(current);
+  std::vector<std::string> set = Words(value);
+  if (set.size() % 4 != 0) return "Wrong number of arguments in buffer limit configuration.";
+  for (size_t i = 0; i < set.size(); i += 4) {
+    std::string cls = set[i];
+    std::transform(cls.begin(), cls.end(), cls.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (cls == "replica") cls = "slave";
+    size_t slot = std::size(kBufferLimitClasses);
+    for (size_t c = 0; c < std::size(kBufferLimitClasses); ++c) {
+      if (cls == kBufferLimitClasses[c]) slot = c;
+    }
+    if (slot == std::size(kBufferLimitClasses)) {
+      return "Invalid client class specified in buffer limit configuration.";
+    }
+    auto hard = ParseMemory(set[i + 1]);
+    auto soft = ParseMemory(set[i + 2]);
+    auto seconds = ParseInt64(set[i + 3]);
+    if (!hard || !soft || !seconds || *seconds < 0) {
+      return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+    }
+    cur[slot * 4 + 1] = std::to_string(*hard);
+    cur[slot * 4 + 2] = std::to_string(*soft);
+    cur[slot * 4 + 3] = std::to_string(*seconds);
+  }
+  canonical->clear();
+  for (const std::string& w : cur)
+    *canonical += (canonical->empty() ? "" : " ") + w;
+  return std::nullopt;
+}
+
+}  // namespace
 
 struct ConfigTable {
   using D = Config::Directive;
@@ -220,6 +286,19 @@ struct ConfigTable {
          INT64_MAX,
          {},
          "64"},
+        // Pub/sub: keyspace notifications and the output buffer limits of each client class.
+        {.kind = K::kString,
+         .name = "notify-keyspace-events",
+         .mutable_at_runtime = true,
+         .string_field = &Config::notify_keyspace_events_text_,
+         .default_text = "",
+         .normalize = NormalizeNotifyFlags},
+        {.kind = K::kString,
+         .name = "client-output-buffer-limit",
+         .mutable_at_runtime = true,
+         .string_field = &Config::client_output_buffer_limit_text_,
+         .default_text = kDefaultOutputBufferLimits,
+         .normalize = NormalizeOutputBufferLimits},
     };
     return table;
   }
@@ -295,6 +374,12 @@ int LogLevelRank(const std::string& level) {
 Config::Config() {
   unsigned n = std::thread::hardware_concurrency();
   threads_ = n == 0 ? 1 : n;
+  for (const Directive& d : ConfigTable::Get()) {
+    if (d.normalize != nullptr) {
+      this->*d.string_field = d.default_text;
+      StoreDerived(d, d.default_text);
+    }
+  }
 }
 
 void Config::StoreDerived(const Directive& d, const std::string& value) {
@@ -302,6 +387,17 @@ void Config::StoreDerived(const Directive& d, const std::string& value) {
   if (name == "requirepass") has_requirepass_.store(!value.empty(), std::memory_order_release);
   if (name == "loglevel") loglevel_rank_ = LogLevelRank(value);
   if (name == "maxmemory-policy") maxmemory_policy_ = PolicyIndex(value);
+  if (name == "notify-keyspace-events") {
+    notify_keyspace_events_.store(ParseNotifyFlags(value).value_or(0), kRelaxed);
+  }
+  if (name == "client-output-buffer-limit") {
+    std::vector<std::string> w = Words(value);
+    for (size_t c = 0; c < kClientClasses && c * 4 + 3 < w.size(); ++c) {
+      output_buffer_limits_[c].hard.store(ParseInt64(w[c * 4 + 1]).value_or(0), kRelaxed);
+      output_buffer_limits_[c].soft.store(ParseInt64(w[c * 4 + 2]).value_or(0), kRelaxed);
+      output_buffer_limits_[c].soft_seconds.store(ParseInt64(w[c * 4 + 3]).value_or(0), kRelaxed);
+    }
+  }
 }
 
 std::string Config::StringValue(const Directive& d) const {
@@ -313,7 +409,11 @@ std::optional<std::string> Config::Apply(std::string_view name,
                                          const std::vector<std::string>& args) {
   const Directive* d = ConfigTable::Find(name);
   // "bind" takes several addresses; every other directive takes exactly one argument.
-  if (d == nullptr || args.empty() || (args.size() != 1 && std::string_view(d->name) != "bind")) {
+  // "bind" takes several addresses, "client-output-buffer-limit" a class and three limits; every
+  // other directive takes exactly one argument.
+  bool multi = std::string_view(d != nullptr ? d->name : "") == "bind" ||
+               std::string_view(d != nullptr ? d->name : "") == "client-output-buffer-limit";
+  if (d == nullptr || args.empty() || (args.size() != 1 && !multi)) {
     return "Bad directive or wrong number of arguments";
   }
   std::string value = args[0];
@@ -322,6 +422,11 @@ std::optional<std::string> Config::Apply(std::string_view name,
   int64_t as_int = 0;
   if (auto err = Validate(*d, value, &as_int)) return err;
   std::lock_guard<std::mutex> lock(mu_);
+  if (d->normalize != nullptr) {
+    std::string canonical;
+    if (auto err = d->normalize(this->*d->string_field, value, &canonical)) return err;
+    value = std::move(canonical);
+  }
   if (d->int_field != nullptr) {
     (this->*d->int_field).store(as_int);
   } else {
@@ -405,7 +510,9 @@ std::optional<std::string> Config::Set(
   auto failed = [](const std::string& name, const std::string& why) {
     return "CONFIG SET failed (possibly related to argument '" + name + "') - " + why;
   };
+  std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::pair<const Directive*, int64_t>> checked;
+  std::vector<std::string> values;
   for (size_t i = 0; i < pairs.size(); ++i) {
     const auto& [name, value] = pairs[i];
     const Directive* d = ConfigTable::Find(name);
@@ -417,12 +524,17 @@ std::optional<std::string> Config::Set(
     if (!d->mutable_at_runtime) return failed(name, "can't set immutable config");
     int64_t as_int = 0;
     if (auto err = Validate(*d, value, &as_int)) return failed(name, *err);
+    values.push_back(value);
+    if (d->normalize != nullptr) {
+      if (auto err = d->normalize(this->*d->string_field, value, &values.back())) {
+        return failed(name, *err);
+      }
+    }
     checked.emplace_back(d, as_int);
   }
-  std::lock_guard<std::mutex> lock(mu_);
   for (size_t i = 0; i < checked.size(); ++i) {
     auto [d, as_int] = checked[i];
-    const std::string& value = pairs[i].second;
+    const std::string& value = values[i];
     if (d->int_field != nullptr) {
       (this->*d->int_field).store(as_int);
     } else {

@@ -76,6 +76,22 @@ class Config {
   int64_t lfu_log_factor() const { return lfu_log_factor_.load(kRelaxed); }
   int64_t lfu_decay_time() const { return lfu_decay_time_.load(kRelaxed); }
   int64_t slru_protected_percent() const { return slru_protected_percent_.load(kRelaxed); }
+  // Keyspace notifications: the enabled NotifyClass bits (storage/key_events.h).
+  uint32_t notify_keyspace_events() const {
+    return static_cast<uint32_t>(notify_keyspace_events_.load(kRelaxed));
+  }
+  // client-output-buffer-limit, per client class (bytes; seconds). 0 disables a limit.
+  enum ClientClass { kClientNormal = 0, kClientReplica = 1, kClientPubSub = 2 };
+  static constexpr size_t kClientClasses = 3;
+  struct OutputBufferLimit {
+    int64_t hard = 0;
+    int64_t soft = 0;
+    int64_t soft_seconds = 0;
+  };
+  OutputBufferLimit output_buffer_limit(ClientClass c) const {
+    const auto& l = output_buffer_limits_[c];
+    return {l.hard.load(kRelaxed), l.soft.load(kRelaxed), l.soft_seconds.load(kRelaxed)};
+  }
   bool requirepass_set() const { return has_requirepass_.load(std::memory_order_acquire); }
   std::string requirepass() const;
   std::string bind() const;
@@ -120,6 +136,15 @@ class Config {
   std::atomic<int64_t> lfu_log_factor_{10};
   std::atomic<int64_t> lfu_decay_time_{1};
   std::atomic<int64_t> slru_protected_percent_{50};
+  std::atomic<int64_t> notify_keyspace_events_{0};
+  struct AtomicLimit {
+    std::atomic<int64_t> hard{0};
+    std::atomic<int64_t> soft{0};
+    std::atomic<int64_t> soft_seconds{0};
+  };
+  AtomicLimit output_buffer_limits_[kClientClasses];
+  std::string notify_keyspace_events_text_;
+  std::string client_output_buffer_limit_text_;
   std::atomic<bool> has_requirepass_{false};
   std::string requirepass_;
   std::string bind_ = "* -::*";

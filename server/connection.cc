@@ -171,6 +171,7 @@ void Connection::ProcessInput() {
   }
   if (closed_) return;
   if (!session_.waiting()) session_.Flush();
+  session_.FlushHeldPushes();
   if (!session_.waiting() && !protocol_error_.empty() && batch_next_ == batch_.size()) {
     Log(LogLevel::kVerbose, "Protocol error (" + protocol_error_ + ") from client: " + peer_);
     session_.AppendError(protocol_error_);
@@ -237,8 +238,55 @@ void Connection::OnSessionResumed() {
   ProcessInput();
 }
 
+void Connection::OnPushed() {
+  if (closed_ || output_limit_hit_) return;
+  EnforceOutputLimit();
+  if (output_limit_hit_ || push_write_scheduled_) return;
+  push_write_scheduled_ = true;
+  auto self = shared_from_this();
+  asio::post(socket_->socket.get_executor(), [this, self] {
+    push_write_scheduled_ = false;
+    if (closed_) return;
+    session_.FlushHeldPushes();
+    MaybeWrite();
+  });
+}
+
+void Connection::EnforceOutputLimit() {
+  if (output_limit_hit_) return;
+  auto cls = session_.client_const().subscribed() ? Config::kClientPubSub : Config::kClientNormal;
+  Config::OutputBufferLimit limit = engine_->config().output_buffer_limit(cls);
+  if (limit.hard == 0 && limit.soft == 0) return;
+  auto used = static_cast<int64_t>(session_.out_const().size() + session_.held_push_bytes() +
+                                   writing_.size());
+  bool over = limit.hard > 0 && used >= limit.hard;
+  if (!over && limit.soft > 0 && used >= limit.soft) {
+    int64_t now = NowMs();
+    if (soft_limit_since_ms_ == 0) {
+      soft_limit_since_ms_ = now;
+    } else {
+      over = now - soft_limit_since_ms_ > limit.soft_seconds * 1000;
+    }
+  } else if (!over) {
+    soft_limit_since_ms_ = 0;
+  }
+  if (!over) return;
+  output_limit_hit_ = true;
+  Log(LogLevel::kWarning,
+      "Client " + Describe(NowMs()) +
+          " scheduled to be closed ASAP for overcoming of output buffer limits.");
+  session_.DropOutput();  // memory back now, not when the loop gets to the close
+  auto self = shared_from_this();
+  asio::post(socket_->socket.get_executor(), [this, self] { Close(); });
+}
+
 void Connection::MaybeWrite() {
-  if (write_in_flight_ || closed_) return;
+  if (closed_) return;
+  if (write_in_flight_) {
+    // Replies pile up behind a write the client is slow to take.
+    EnforceOutputLimit();
+    return;
+  }
   ByteBuffer& out = session_.out();
   if (out.empty()) {
     if (close_after_write_) Close();
@@ -262,6 +310,8 @@ void Connection::MaybeWrite() {
   // The socket's buffer is full: hand the rest to the reactor, and keep collecting new replies in
   // out_ meanwhile.
   writing_.Swap(out);
+  EnforceOutputLimit();
+  if (output_limit_hit_) return;
   write_in_flight_ = true;
   auto self = shared_from_this();
   asio::async_write(socket_->socket, asio::buffer(writing_.data() + n, writing_.size() - n),
@@ -285,6 +335,7 @@ std::string Connection::Describe(int64_t now_ms) const {
   std::string flags;
   if (c.in_multi) flags += 'x';
   if (session_.blocked()) flags += 'b';
+  if (c.subscribed()) flags += 'P';
   if (flags.empty()) flags = "N";
   std::string s;
   s += "id=" + std::to_string(c.id);
@@ -296,7 +347,9 @@ std::string Connection::Describe(int64_t now_ms) const {
   s += " idle=" + std::to_string((now_ms - c.last_interaction_ms) / 1000);
   s += " flags=" + flags;
   s += " db=" + std::to_string(c.db);
-  s += " sub=0 psub=0 ssub=0";
+  s += " sub=" + std::to_string(c.subscriptions[0].size());
+  s += " psub=" + std::to_string(c.subscriptions[1].size());
+  s += " ssub=" + std::to_string(c.subscriptions[2].size());
   s += " multi=" + std::to_string(c.in_multi ? static_cast<int64_t>(c.queued.size()) : -1);
   s += " qbuf=" + std::to_string(in_.size() - parse_pos_);
   s += " qbuf-free=" + std::to_string(in_.capacity() - in_.size());
@@ -304,7 +357,8 @@ std::string Connection::Describe(int64_t now_ms) const {
   s += " rbs=" + std::to_string(in_.capacity());
   s += " rbp=" + std::to_string(in_.size());
   s += " obl=0 oll=0";
-  s += " omem=" + std::to_string(session_.out_const().size() + writing_.size());
+  s += " omem=" +
+       std::to_string(session_.out_const().size() + session_.held_push_bytes() + writing_.size());
   s += " tot-mem=" +
        std::to_string(in_.capacity() + writing_.capacity() + session_.out_const().capacity());
   s += " events=r";

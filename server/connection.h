@@ -45,6 +45,7 @@ class Connection final : public SessionOwner, public std::enable_shared_from_thi
   std::shared_ptr<void> KeepAlive() override { return shared_from_this(); }
   void OnSessionBlocked(int64_t deadline_ms) override;
   void OnSessionUnblocked() override;
+  void OnPushed() override;
 
   // Position in the worker's connection list (worker thread only).
   std::list<Connection*>::iterator registry_position;
@@ -59,6 +60,10 @@ class Connection final : public SessionOwner, public std::enable_shared_from_thi
   // While blocked: waits for the peer's close on peer_watch.
   void WatchPeer();
   bool PeerClosed() const;
+  // client-output-buffer-limit for this client's class (pubsub if it has subscriptions, else
+  // normal), with Redis's rules: over the hard limit, or over the soft one for longer than its
+  // seconds. Past it, the connection is closed from the loop (never from inside a delivery).
+  void EnforceOutputLimit();
 
   Engine* const engine_;
   Worker* const worker_;
@@ -85,6 +90,10 @@ class Connection final : public SessionOwner, public std::enable_shared_from_thi
   size_t batch_next_ = 0;
   bool batch_last_inline_ = false;
   bool query_limit_hit_ = false;
+  // Pub/sub: a write is queued for messages delivered outside of ProcessInput.
+  bool push_write_scheduled_ = false;
+  bool output_limit_hit_ = false;
+  int64_t soft_limit_since_ms_ = 0;  // 0: under the soft limit
 };
 
 // Calls fn for every open connection served by `w`. Worker `w`'s thread only.

@@ -231,6 +231,12 @@ bool Session::ExecuteOne(std::span<const std::string_view> args) {
     }
     return reject(errors::kOom, spec);
   }
+  if (client_.resp == 2 && client_.subscribed() && (spec->flags & kCmdSubscribedContext) == 0) {
+    return reject("ERR Can't execute '" + spec->name +
+                      "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                      "allowed in this context",
+                  spec);
+  }
   // Refused in MULTI: Redis's no_multi commands, and commands that finish on other threads, which
   // cannot answer inside EXEC's single reply.
   if (client_.in_multi && (spec->flags & (kCmdRefusedInMulti | kCmdAsync))) {
@@ -299,7 +305,7 @@ bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view
     return RunHeld(std::move(all), args,
                    [this, spec, args] { RunHere(spec, args, &out_, &client_); });
   }
-  if (spec->has_keys()) {
+  if (spec->routes_by_keys()) {
     key_index_scratch_.clear();
     spec->FindKeys(args, &key_index_scratch_);
     shard_scratch_.clear();
@@ -333,7 +339,7 @@ bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view
     }
     // A keyed command whose key arguments turned out empty (e.g. numkeys 0): run here.
   }
-  if (spec->flags & kCmdAsync) {
+  if (spec->flags & (kCmdAsync | kCmdAwaitsWorkers)) {
     if (round_) return StallBehindRound(args);
     RunHere(spec, args, &out_, &client_);
     if (suspend_requested_) {
@@ -384,7 +390,10 @@ void Session::RunOn(const CommandSpec* spec, std::span<const std::string_view> a
     spec->FindKeys(args, &keys);
     if (!keys.empty()) engine_->MakeRoom(args[static_cast<size_t>(keys[0])]);
   }
+  bool was_running = command_running_;
+  if (client != nullptr) command_running_ = true;
   spec->handler(ctx);
+  command_running_ = was_running;
   // Clients blocked on keys this command filled are served now, while their shards are held
   // (after the whole transaction, inside EXEC).
   if (HasReadyKeys() && (client == nullptr || !client->in_exec)) ServeReadyKeys(engine_);
@@ -679,11 +688,13 @@ void Session::ExecHeld() {
   }
   rb.ArrayHeader(queued.size());
   client_.in_exec = true;
+  command_running_ = true;  // messages wait until EXEC's whole reply is written
   for (const QueuedCommand& q : queued) {
     std::vector<std::string_view> views(q.args.begin(), q.args.end());
     RunHere(q.spec, views, &out_, &client_);
   }
   client_.in_exec = false;
+  command_running_ = false;
   if (HasReadyKeys()) ServeReadyKeys(engine_);
 }
 
@@ -708,7 +719,68 @@ void Session::UnwatchAll() {
   client_.watched.clear();
 }
 
+// ---- Pub/sub ----
+
+bool Session::Subscribe(PubSubKind kind, std::string_view name) {
+  if (!worker_->pubsub().AddLocal(kind, name, this)) return false;
+  client_.subscriptions[static_cast<int>(kind)].emplace_back(name);
+  return true;
+}
+
+bool Session::Unsubscribe(PubSubKind kind, std::string_view name) {
+  if (!worker_->pubsub().RemoveLocal(kind, name, this)) return false;
+  auto& list = client_.subscriptions[static_cast<int>(kind)];
+  list.erase(std::find(list.begin(), list.end(), name));
+  return true;
+}
+
+std::vector<std::string> Session::UnsubscribeAll(PubSubKind kind) {
+  std::vector<std::string> names = std::move(client_.subscriptions[static_cast<int>(kind)]);
+  client_.subscriptions[static_cast<int>(kind)].clear();
+  for (const std::string& n : names)
+    worker_->pubsub().RemoveLocal(kind, n, this);
+  return names;
+}
+
+void Session::DropOutput() {
+  drop_output_ = true;
+  out_.Clear();
+  held_pushes_.Clear();
+}
+
+void Session::DeliverPush(std::string_view head, std::string_view tail) {
+  if (drop_output_) return;
+  bool now = !command_running_ && !round_ &&
+             (wait_ == Wait::kNone || wait_ == Wait::kBlocked || wait_ == Wait::kPaused);
+  ByteBuffer& dst = now ? out_ : held_pushes_;
+  size_t at = dst.size();
+  dst.Append(head);
+  if (client_.resp == 3) dst.data()[at] = '>';
+  dst.Append(tail);
+  owner_->OnPushed();
+}
+
+void Session::FlushHeldPushes() {
+  if (held_pushes_.empty() || command_running_ || round_ ||
+      !(wait_ == Wait::kNone || wait_ == Wait::kBlocked || wait_ == Wait::kPaused)) {
+    return;
+  }
+  out_.Append(held_pushes_.view());
+  held_pushes_.Clear();
+}
+
+void Session::LeavePubSub() {
+  std::vector<SubscriptionChange> changes;
+  for (int k = 0; k < kPubSubKinds; ++k) {
+    auto kind = static_cast<PubSubKind>(k);
+    for (std::string& n : UnsubscribeAll(kind))
+      changes.push_back(SubscriptionChange{kind, std::move(n), -1});
+  }
+  if (!changes.empty()) BroadcastSubscriptionChanges(engine_, worker_, std::move(changes), nullptr);
+}
+
 void Session::Close() {
+  LeavePubSub();
   UnwatchAll();
   if (std::shared_ptr<BlockedClient> c = blocked_) {
     int expected = BlockedClient::kWaiting;

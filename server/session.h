@@ -14,6 +14,7 @@
 #include "server/client_state.h"
 #include "server/command_registry.h"
 #include "server/multi_shard_op.h"
+#include "server/pubsub.h"
 #include "server/split_op.h"
 
 namespace redwing {
@@ -36,6 +37,9 @@ class SessionOwner {
   virtual void OnSessionBlocked(int64_t deadline_ms) = 0;
   // The session is no longer blocked: stop the timer and the watch.
   virtual void OnSessionUnblocked() = 0;
+  // A pub/sub message was added to the session's output (out() or the held pushes): send it
+  // soon, and enforce the output buffer limits. Never closes synchronously.
+  virtual void OnPushed() = 0;
 };
 
 // Executes one client's commands, in order, against the sharded keyspace; replies accumulate in
@@ -113,6 +117,30 @@ class Session {
   void OnBlockedWake(const BlockedClient* c, const std::string& bytes, bool rerun);
   // On this session's thread: the blocking timeout expired.
   void OnBlockTimeout();
+
+  // Pub/sub (server/pubsub.h). Subscribe/Unsubscribe update the client's list and this worker's
+  // registry; they return false if nothing changed. The caller tells the workers' directories.
+  bool Subscribe(PubSubKind kind, std::string_view name);
+  bool Unsubscribe(PubSubKind kind, std::string_view name);
+  // Drops every subscription of `kind` from the registry and the client's list; returns them.
+  std::vector<std::string> UnsubscribeAll(PubSubKind kind);
+  // Drops every subscription and tells the directories, without waiting (RESET, close).
+  void LeavePubSub();
+  // Appends a message frame (`head` with its first byte '>' for RESP3, then `tail`). While a
+  // command of this session runs or replies are pending (a round, an operation), the message
+  // is held and follows those replies, so it never lands inside one.
+  void DeliverPush(std::string_view head, std::string_view tail);
+  // Moves held messages to out() if nothing is pending any more.
+  void FlushHeldPushes();
+  // The connection is being closed for its output limit: drops what is buffered and every
+  // message from now on.
+  void DropOutput();
+  size_t held_push_bytes() const { return held_pushes_.size(); }
+  // Whether a command of this session is running on its thread now. PUBLISH clears it while it
+  // delivers, before writing its reply: a message to its own client precedes the reply, as in
+  // Redis.
+  bool command_running() const { return command_running_; }
+  void set_command_running(bool running) { command_running_ = running; }
 
   // Transactions (called by their command handlers, on this thread).
   void DiscardTransaction();
@@ -207,6 +235,10 @@ class Session {
   std::vector<std::string> rerun_args_;
   std::vector<int> key_index_scratch_;
   std::vector<int> shard_scratch_;
+  // Pub/sub messages waiting for pending replies (DeliverPush).
+  ByteBuffer held_pushes_;
+  bool command_running_ = false;
+  bool drop_output_ = false;
 };
 
 }  // namespace redwing

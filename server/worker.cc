@@ -3,6 +3,7 @@
 #include <asio/post.hpp>
 
 #include "server/engine.h"
+#include "server/pubsub.h"
 #include "server/worker_loop.h"
 
 namespace redwing {
@@ -11,7 +12,10 @@ thread_local Worker* t_current = nullptr;
 }  // namespace
 
 Worker::Worker(int index, Engine* engine)
-    : index_(index), engine_(engine), loop_(std::make_unique<WorkerLoop>()) {
+    : index_(index),
+      engine_(engine),
+      loop_(std::make_unique<WorkerLoop>()),
+      pubsub_(std::make_unique<PubSub>(engine, this)) {
   counters_.per_command =
       std::make_unique<WorkerCounters::PerCommand[]>(static_cast<size_t>(engine->command_ids()));
 }

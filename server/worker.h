@@ -12,6 +12,7 @@
 namespace redwing {
 
 class Engine;
+class PubSub;
 class Shard;
 struct WorkerLoop;
 
@@ -54,6 +55,8 @@ class Worker {
   void set_shard(Shard* s) { shard_ = s; }
   WorkerLoop& loop() { return *loop_; }
   WorkerCounters& counters() { return counters_; }
+  // This worker's part of pub/sub (server/pubsub.h): its thread only.
+  PubSub& pubsub() { return *pubsub_; }
 
   // Any thread: queues `t` to run on this worker's thread.
   void Post(Task* t);
@@ -72,6 +75,7 @@ class Worker {
   Engine* const engine_;
   Shard* shard_ = nullptr;
   std::unique_ptr<WorkerLoop> loop_;
+  std::unique_ptr<PubSub> pubsub_;
   MpscQueue inbox_;
   std::atomic<bool> wake_pending_{false};
   WorkerCounters counters_;

@@ -57,19 +57,46 @@ void ClientInfo(CommandContext& ctx) {
   ctx.reply->Verbatim("txt", ctx.session->owner().Describe(NowMs()) + "\n");
 }
 
+// A client type named in CLIENT LIST/KILL TYPE. Redwing has no master or replica clients yet.
+enum class ClientType { kAny, kNormal, kPubSub, kNone };
+
+std::optional<ClientType> ParseClientType(std::string_view t) {
+  if (EqualsIgnoreCase(t, "normal")) return ClientType::kNormal;
+  if (EqualsIgnoreCase(t, "pubsub")) return ClientType::kPubSub;
+  if (EqualsIgnoreCase(t, "master") || EqualsIgnoreCase(t, "replica") ||
+      EqualsIgnoreCase(t, "slave")) {
+    return ClientType::kNone;
+  }
+  return std::nullopt;
+}
+
+// Redis's client classes: a client with subscriptions is a pubsub client.
+bool OfType(const ClientState& c, ClientType t) {
+  switch (t) {
+    case ClientType::kAny:
+      return true;
+    case ClientType::kNormal:
+      return !c.subscribed();
+    case ClientType::kPubSub:
+      return c.subscribed();
+    case ClientType::kNone:
+      return false;
+  }
+  return false;
+}
+
 void ClientList(CommandContext& ctx) {
   std::vector<uint64_t> ids;
+  ClientType type = ClientType::kAny;
   for (size_t i = 2; i < ctx.argc(); ++i) {
     if (EqualsIgnoreCase(ctx.arg(i), "type") && i + 1 < ctx.argc()) {
       std::string_view t = ctx.arg(i + 1);
-      if (!EqualsIgnoreCase(t, "normal") && !EqualsIgnoreCase(t, "master") &&
-          !EqualsIgnoreCase(t, "replica") && !EqualsIgnoreCase(t, "slave") &&
-          !EqualsIgnoreCase(t, "pubsub")) {
+      auto parsed = ParseClientType(t);
+      if (!parsed) {
         ctx.reply->Error("ERR Unknown client type '" + std::string(t) + "'");
         return;
       }
-      // Every Redwing connection is a normal client for now.
-      if (!EqualsIgnoreCase(t, "normal")) ids.push_back(0);
+      type = *parsed;
       ++i;
     } else if (EqualsIgnoreCase(ctx.arg(i), "id") && i + 1 < ctx.argc()) {
       for (++i; i < ctx.argc(); ++i) {
@@ -90,11 +117,12 @@ void ClientList(CommandContext& ctx) {
   int64_t now = NowMs();
   ctx.engine->Broadcast(
       ctx.session->worker(),
-      [ids, now](Worker& w) {
+      [ids, type, now](Worker& w) {
         std::string lines;
         ForEachConnection(w, [&](Connection& c) {
           uint64_t id = c.session().client_const().id;
           if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) return;
+          if (!OfType(c.session().client_const(), type)) return;
           lines += c.Describe(now) + "\n";
         });
         return lines;
@@ -116,7 +144,7 @@ struct KillFilter {
   uint64_t id = 0;
   bool skipme = true;
   int64_t max_age_s = -1;
-  bool type_non_normal = false;  // TYPE master/replica/pubsub: no such clients yet
+  ClientType type = ClientType::kAny;
 };
 
 void ClientKill(CommandContext& ctx) {
@@ -144,14 +172,12 @@ void ClientKill(CommandContext& ctx) {
       } else if (EqualsIgnoreCase(opt, "laddr")) {
         f.laddr = std::string(val);
       } else if (EqualsIgnoreCase(opt, "type")) {
-        if (EqualsIgnoreCase(val, "normal")) {
-        } else if (EqualsIgnoreCase(val, "master") || EqualsIgnoreCase(val, "replica") ||
-                   EqualsIgnoreCase(val, "slave") || EqualsIgnoreCase(val, "pubsub")) {
-          f.type_non_normal = true;
-        } else {
+        auto parsed = ParseClientType(val);
+        if (!parsed) {
           ctx.reply->Error("ERR Unknown client type '" + std::string(val) + "'");
           return;
         }
+        f.type = *parsed;
       } else if (EqualsIgnoreCase(opt, "user")) {
         if (!EqualsIgnoreCase(val, "default")) {
           ctx.reply->Error("ERR No such user '" + std::string(val) + "'");
@@ -187,9 +213,9 @@ void ClientKill(CommandContext& ctx) {
       ctx.session->worker(),
       [f, self, now](Worker& w) {
         int64_t killed = 0;
-        if (f.type_non_normal) return std::string("0");
         ForEachConnection(w, [&](Connection& c) {
           const ClientState& cs = c.session().client_const();
+          if (!OfType(cs, f.type)) return;
           if (f.id != 0 && cs.id != f.id) return;
           if (!f.addr.empty() && c.peer_address() != f.addr) return;
           if (!f.laddr.empty() && c.local_address() != f.laddr) return;

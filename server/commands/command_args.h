@@ -154,5 +154,6 @@ void AppendSetCommandDocs(std::vector<CommandDoc>* rows);
 void AppendSortedSetCommandDocs(std::vector<CommandDoc>* rows);
 void AppendBlockingCommandDocs(std::vector<CommandDoc>* rows);
 void AppendSortCommandDocs(std::vector<CommandDoc>* rows);
+void AppendPubSubCommandDocs(std::vector<CommandDoc>* rows);
 
 }  // namespace redwing

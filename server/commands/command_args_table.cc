@@ -829,6 +829,7 @@ std::vector<CommandDoc> CommandDocRows() {
   AppendSortedSetCommandDocs(&rows);
   AppendBlockingCommandDocs(&rows);
   AppendSortCommandDocs(&rows);
+  AppendPubSubCommandDocs(&rows);
   return rows;
 }
 

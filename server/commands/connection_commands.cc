@@ -14,6 +14,13 @@ void Ping(CommandContext& ctx) {
     ctx.reply->Error(errors::WrongArity("ping"));
     return;
   }
+  // A RESP2 client in the subscribed context gets a pong it can tell from a message.
+  if (ctx.client->resp == 2 && ctx.client->subscribed()) {
+    ctx.reply->ArrayHeader(2);
+    ctx.reply->Bulk("pong");
+    ctx.reply->Bulk(ctx.argc() == 2 ? ctx.arg(1) : std::string_view());
+    return;
+  }
   if (ctx.argc() == 1) {
     ctx.reply->SimpleString("PONG");
   } else {
@@ -33,6 +40,7 @@ void Quit(CommandContext& ctx) {
 void Reset(CommandContext& ctx) {
   ctx.session->DiscardTransaction();
   ctx.session->UnwatchAll();
+  ctx.session->LeavePubSub();
   ClientState& c = *ctx.client;
   c.db = 0;
   c.resp = 2;
@@ -153,7 +161,7 @@ void RegisterConnectionCommands(CommandRegistry& r) {
   const uint32_t kConn = kCmdClient;
   r.Add({.name = "ping",
          .arity = -1,
-         .flags = kCmdFast | kConn,
+         .flags = kCmdFast | kConn | kCmdSubscribedContext,
          .handler = Ping,
          .acl_categories = "@fast @connection"});
   r.Add({.name = "echo",
@@ -164,13 +172,13 @@ void RegisterConnectionCommands(CommandRegistry& r) {
   r.Add({.name = "quit",
          .arity = -1,
          .flags = kCmdNoAuth | kCmdNoScript | kCmdFast | kCmdStale | kCmdLoading | kCmdAllowBusy |
-                  kCmdNoMulti | kCmdEndsTransaction | kConn,
+                  kCmdNoMulti | kCmdEndsTransaction | kConn | kCmdSubscribedContext,
          .handler = Quit,
          .acl_categories = "@fast @connection"});
   r.Add({.name = "reset",
          .arity = 1,
          .flags = kCmdNoAuth | kCmdNoScript | kCmdFast | kCmdStale | kCmdLoading | kCmdAllowBusy |
-                  kCmdNoMulti | kCmdEndsTransaction | kConn,
+                  kCmdNoMulti | kCmdEndsTransaction | kConn | kCmdSubscribedContext,
          .handler = Reset,
          .acl_categories = "@fast @connection"});
   r.Add({.name = "hello",
