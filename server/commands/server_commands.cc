@@ -13,7 +13,9 @@
 #include "server/commands/command_helpers.h"
 #include "server/cycle_clock.h"
 #include "server/memory_info.h"
+#include "server/pubsub.h"
 #include "server/version.h"
+#include "server/worker.h"
 
 namespace redwing {
 namespace {
@@ -228,8 +230,11 @@ void InfoStats(CommandContext& ctx, std::string* out) {
   Field(out, "evicted_keys", evicted);
   Field(out, "keyspace_hits", hits);
   Field(out, "keyspace_misses", misses);
-  Field(out, "pubsub_channels", 0);
-  Field(out, "pubsub_patterns", 0);
+  // From this worker's replica of the pub/sub directory (server/pubsub.h).
+  const PubSub* ps = Worker::Current() != nullptr ? &Worker::Current()->pubsub() : nullptr;
+  Field(out, "pubsub_channels", ps ? ps->DirectorySize(PubSubKind::kChannel) : 0);
+  Field(out, "pubsub_patterns", ps ? ps->DirectorySize(PubSubKind::kPattern) : 0);
+  Field(out, "pubsubshard_channels", ps ? ps->DirectorySize(PubSubKind::kShard) : 0);
 }
 
 void InfoReplication(CommandContext& ctx, std::string* out) {

@@ -199,6 +199,10 @@ TEST_F(PubSubTest, PubSubCountsSubscribersOnEveryThread) {
   std::sort(channels.begin(), channels.end());
   EXPECT_EQ(channels, (std::vector<std::string>{"even", "odd", "x"}));
   EXPECT_EQ(c({"PUBSUB", "CHANNELS", "o*"}), "[\"odd\"]");
+  std::string info = c({"INFO", "stats"});
+  EXPECT_NE(info.find("pubsub_channels:3\r\npubsub_patterns:2\r\npubsubshard_channels:0\r\n"),
+            std::string::npos)
+      << info;
   EXPECT_EQ(c({"PUBSUB", "CHANNELS", "a", "b"}),
             "(error) ERR unknown subcommand or wrong number of arguments for 'CHANNELS'. Try "
             "PUBSUB HELP.");
