@@ -306,7 +306,8 @@ void CommandGetKeys(CommandContext& ctx) {
     ctx.reply->Error(errors::kGetKeysInvalidCommand);
     return;
   }
-  if (!c->has_keys()) {  // whatever its arguments
+  // Whatever its arguments; shard channels are not keys here either (Redis's not_key).
+  if (!c->routes_by_keys()) {
     ctx.reply->Error(errors::kGetKeysNoKeys);
     return;
   }
