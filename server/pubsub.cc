@@ -29,6 +29,33 @@ void AppendBulk(std::string& out, std::string_view s) {
   out += "\r\n";
 }
 
+// Writes "$<len>\r\n<s>\r\n" at `p`; returns the end. `BulkSize` is its length.
+size_t BulkSize(std::string_view s) {
+  size_t digits = 1;
+  for (size_t n = s.size(); n >= 10; n /= 10)
+    ++digits;
+  return 1 + digits + 2 + s.size() + 2;
+}
+char* WriteBulk(char* p, std::string_view s) {
+  *p++ = '$';
+  char digits[24];
+  size_t n = 0;
+  size_t v = s.size();
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0)
+    *p++ = digits[--n];
+  *p++ = '\r';
+  *p++ = '\n';
+  std::memcpy(p, s.data(), s.size());
+  p += s.size();
+  *p++ = '\r';
+  *p++ = '\n';
+  return p;
+}
+
 }  // namespace
 
 // One published message, serialised once, with the tasks that carry it to other workers. One
@@ -80,26 +107,22 @@ class PubSub::Publication {
 
 PubSub::Publication* PubSub::Publication::Create(PubSubKind kind, std::string_view channel,
                                                  std::string_view message, int tasks) {
-  std::string tail;
-  tail.reserve(channel.size() + message.size() + 32);
-  AppendBulk(tail, channel);
-  size_t channel_offset = tail.find('\n') + 1;
-  AppendBulk(tail, message);
   static_assert(sizeof(Publication) % alignof(DeliveryTask) == 0);
-  size_t size =
-      sizeof(Publication) + static_cast<size_t>(tasks) * sizeof(DeliveryTask) + tail.size();
+  size_t channel_bulk = BulkSize(channel);
+  size_t tail_len = channel_bulk + BulkSize(message);
+  size_t size = sizeof(Publication) + static_cast<size_t>(tasks) * sizeof(DeliveryTask) + tail_len;
   void* mem = heap::Alloc(size);
   if (mem == nullptr) throw std::bad_alloc();
   auto* p = new (mem) Publication();
   p->refs_.store(tasks, std::memory_order_relaxed);
   p->kind_ = kind;
   p->tasks_ = tasks;
-  p->channel_offset_ = static_cast<uint32_t>(channel_offset);
+  p->channel_offset_ = static_cast<uint32_t>(channel_bulk - channel.size() - 2);
   p->channel_len_ = static_cast<uint32_t>(channel.size());
-  p->tail_len_ = static_cast<uint32_t>(tail.size());
+  p->tail_len_ = static_cast<uint32_t>(tail_len);
   for (int i = 0; i < tasks; ++i)
     new (p->tasks() + i) DeliveryTask(p);
-  std::memcpy(const_cast<char*>(p->bytes()), tail.data(), tail.size());
+  WriteBulk(WriteBulk(const_cast<char*>(p->bytes()), channel), message);
   return p;
 }
 
@@ -124,8 +147,23 @@ PubSub::~PubSub() = default;
 bool PubSub::AddLocal(PubSubKind kind, std::string_view name, Session* s) {
   Registry& reg = local_[static_cast<int>(kind)];
   auto it = reg.find(name);
-  if (it == reg.end()) it = reg.emplace(std::string(name), std::vector<Session*>{}).first;
-  auto& subs = it->second;
+  if (it == reg.end()) {
+    LocalSubscribers entry;
+    switch (kind) {
+      case PubSubKind::kChannel:
+        entry.head = kMessageHead;
+        break;
+      case PubSubKind::kShard:
+        entry.head = kShardMessageHead;
+        break;
+      case PubSubKind::kPattern:
+        entry.head = "*4\r\n$8\r\npmessage\r\n";
+        AppendBulk(entry.head, name);
+        break;
+    }
+    it = reg.emplace(std::string(name), std::move(entry)).first;
+  }
+  auto& subs = it->second.sessions;
   if (std::find(subs.begin(), subs.end(), s) != subs.end()) return false;
   subs.push_back(s);
   return true;
@@ -135,7 +173,7 @@ bool PubSub::RemoveLocal(PubSubKind kind, std::string_view name, Session* s) {
   Registry& reg = local_[static_cast<int>(kind)];
   auto it = reg.find(name);
   if (it == reg.end()) return false;
-  auto& subs = it->second;
+  auto& subs = it->second.sessions;
   auto pos = std::find(subs.begin(), subs.end(), s);
   if (pos == subs.end()) return false;
   subs.erase(pos);  // keeps the others in subscription order (delivery order)
@@ -221,19 +259,16 @@ void PubSub::Deliver(const Publication& p) {
   std::string_view channel = p.channel();
   const Registry& exact = local_[static_cast<int>(p.kind())];
   if (auto it = exact.find(channel); it != exact.end()) {
-    std::string_view head = p.kind() == PubSubKind::kShard ? kShardMessageHead : kMessageHead;
     // A delivery never unsubscribes anyone synchronously (a client over its output limit is
     // closed later), so the list is stable while we walk it.
-    for (Session* s : it->second)
-      s->DeliverPush(head, tail);
+    for (Session* s : it->second.sessions)
+      s->DeliverPush(it->second.head, tail);
   }
   if (p.kind() != PubSubKind::kChannel) return;
   for (const auto& [pattern, subs] : local_[static_cast<int>(PubSubKind::kPattern)]) {
     if (!GlobMatch(pattern, channel)) continue;
-    std::string head = "*4\r\n$8\r\npmessage\r\n";
-    AppendBulk(head, pattern);
-    for (Session* s : subs)
-      s->DeliverPush(head, tail);
+    for (Session* s : subs.sessions)
+      s->DeliverPush(subs.head, tail);
   }
 }
 

@@ -81,7 +81,12 @@ class PubSub {
     std::vector<std::pair<int, int64_t>> by_worker;  // (worker, subscriptions), non-zero only
   };
   using Directory = std::unordered_map<std::string, Interest, Hash, std::equal_to<>>;
-  using Registry = std::unordered_map<std::string, std::vector<Session*>, Hash, std::equal_to<>>;
+  // A channel's (or pattern's) local subscribers, and the head of the frames they get.
+  struct LocalSubscribers {
+    std::string head;
+    std::vector<Session*> sessions;
+  };
+  using Registry = std::unordered_map<std::string, LocalSubscribers, Hash, std::equal_to<>>;
 
   // Adds `i`'s workers to targets_ (each once) and returns its subscriptions.
   int64_t Target(const Interest& i);
