@@ -288,8 +288,7 @@ void Engine::RequestShutdown() {
 }
 
 void Engine::Stop() {
-  if (stopped_) return;
-  stopped_ = true;
+  if (stopped_.exchange(true, std::memory_order_acq_rel)) return;
   for (auto& l : listeners_) {
     asio::post(workers_[0]->loop().io, [&l] {
       asio::error_code ec;

@@ -39,6 +39,9 @@ class Engine {
   int num_shards() const { return static_cast<int>(shards_.size()); }
   Shard& shard(int i) { return *shards_[static_cast<size_t>(i)]; }
   int num_workers() const { return static_cast<int>(workers_.size()); }
+  // Any thread: Stop() has begun (workers may already have left their loops, so nothing should
+  // be sent to them any more).
+  bool stopping() const { return stopped_.load(std::memory_order_acquire); }
   Worker& worker(int i) { return *workers_[static_cast<size_t>(i)]; }
   int command_ids() const;
   // The shard that owns a key with this hash (storage/hash_table.h: HashKey).
@@ -99,7 +102,7 @@ class Engine {
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::atomic<unsigned> next_worker_{0};
   int bound_port_ = 0;
-  bool stopped_ = false;
+  std::atomic<bool> stopped_{false};
 };
 
 int64_t NowMs();  // wall clock, ms since the epoch

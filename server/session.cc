@@ -776,7 +776,10 @@ void Session::LeavePubSub() {
     for (std::string& n : UnsubscribeAll(kind))
       changes.push_back(SubscriptionChange{kind, std::move(n), -1});
   }
-  if (!changes.empty()) BroadcastSubscriptionChanges(engine_, worker_, std::move(changes), nullptr);
+  // At shutdown other workers may have stopped: their directories no longer matter.
+  if (!changes.empty() && !engine_->stopping()) {
+    BroadcastSubscriptionChanges(engine_, worker_, std::move(changes), nullptr);
+  }
 }
 
 void Session::Close() {
