@@ -7,6 +7,7 @@
 
 #include "server/blocking.h"
 #include "server/engine.h"
+#include "server/keyspace_events.h"
 #include "server/worker.h"
 
 namespace redwing {
@@ -16,10 +17,21 @@ void ShardWork::Run() {
 }
 
 Shard::Shard(int index, int num_dbs, Worker* owner) : index_(index), owner_(owner) {
+  if (owner != nullptr && owner->engine() != nullptr) {
+    key_events_ = std::make_unique<KeyEventPublisher>(owner->engine());
+  }
   dbs_.reserve(static_cast<size_t>(num_dbs));
-  for (int i = 0; i < num_dbs; ++i)
+  for (int i = 0; i < num_dbs; ++i) {
     dbs_.push_back(std::make_unique<Database>(&clock_, &stats_, &eviction_params_));
+    dbs_.back()->set_key_events(key_events_.get(), i);
+  }
   blocking_ = std::make_unique<BlockingTable>(this);
+}
+
+void Shard::KeyEventPublisher::OnKeyEvent(uint32_t cls, std::string_view event,
+                                          std::string_view key, int db) {
+  if (engine_->config().notify_keyspace_events() & cls)
+    PublishKeyEvent(engine_, cls, event, key, db);
 }
 
 Shard::~Shard() = default;

@@ -14,6 +14,7 @@
 namespace redwing {
 
 class BlockingTable;
+class Engine;
 class Worker;
 class Shard;
 
@@ -126,8 +127,21 @@ class Shard {
   void AssertHeld() const;
 
  private:
+  // Publishes the key events the databases raise (expired, evicted, new, keymiss) as keyspace
+  // notifications. Checks notify-keyspace-events first: one relaxed load when they are off.
+  class KeyEventPublisher final : public KeyEventListener {
+   public:
+    explicit KeyEventPublisher(Engine* engine) : engine_(engine) {}
+    void OnKeyEvent(uint32_t cls, std::string_view event, std::string_view key, int db) override;
+
+   private:
+    Engine* const engine_;
+  };
+
   const int index_;
   Worker* const owner_;
+  // Null when the shard has no engine (unit tests drive shards without one).
+  std::unique_ptr<KeyEventPublisher> key_events_;
   std::vector<std::unique_ptr<Database>> dbs_;
   std::unique_ptr<BlockingTable> blocking_;
   CommandClock clock_;

@@ -31,10 +31,11 @@ void Database::Touch(Entry* e) {
   if (Tracked(e)) policy_->Access(e, now);
 }
 
-KeyRef Database::Find(std::string_view key, bool for_read, bool touch) {
+KeyRef Database::Find(std::string_view key, bool for_read, bool touch, bool notify_miss) {
   uint64_t hash = HashKey(key);
   Entry** link = table_.Find(key, hash);
   if (link != nullptr && IsLogicallyExpired(*link)) {
+    Raise(kNotifyExpired, "expired", key);
     Erase(KeyRef{link, hash});
     ++stats_->expired_keys;
     link = nullptr;
@@ -45,6 +46,7 @@ KeyRef Database::Find(std::string_view key, bool for_read, bool touch) {
       ++stats_->keyspace_hits;
     } else {
       ++stats_->keyspace_misses;
+      if (notify_miss) Raise(kNotifyKeyMiss, "keymiss", key);
     }
   }
   return KeyRef{link, hash};
@@ -73,6 +75,7 @@ void Database::Put(KeyRef at, Entry* e) {
   } else {
     if (e->access() == 0) e->set_access(FreshAccess());
     table_.Insert(e, at.hash != 0 ? at.hash : HashKey(e->key()));
+    Raise(kNotifyNew, "new", e->key());
   }
   if (Tracked(e)) policy_->Insert(e, clock_->now_ms);
   if (policy_ != nullptr) PublishEvictable();
@@ -175,6 +178,7 @@ void Database::EvictVictim(Entry* victim) {
   uint64_t hash = HashKey(key);
   Entry** link = table_.Find(key, hash);
   if (link == nullptr) return;
+  Raise(kNotifyEvicted, "evicted", key);  // `key` is the victim's own: raise before it is freed
   Erase(KeyRef{link, hash});
   ++stats_->evicted_keys;
 }
@@ -284,6 +288,7 @@ std::pair<size_t, size_t> Database::ActiveExpireStep(size_t max_buckets) {
     uint64_t hash = HashKey(k);
     Entry** link = table_.Find(k, hash);
     if (link != nullptr) {
+      Raise(kNotifyExpired, "expired", k);
       Erase(KeyRef{link, hash});
       ++stats_->expired_keys;
     }

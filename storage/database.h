@@ -11,6 +11,7 @@
 #include "storage/entry.h"
 #include "storage/eviction_policy.h"
 #include "storage/hash_table.h"
+#include "storage/key_events.h"
 
 namespace redwing {
 
@@ -61,6 +62,11 @@ class CollectionStoredListener {
 // key stored, read and removed here). Every lookup goes through Find(), which deletes a key whose
 // TTL has passed, so an expired key is never returned.
 //
+// Key events: the database raises those that start here to its KeyEventListener, if one is set,
+// as Redis raises them from its db layer: "expired" (lazy or active expiry), "evicted", "new" (a
+// key added by Put, as dbAdd) and "keymiss" (a read lookup that finds nothing). Commands raise
+// their own events.
+//
 // Owned by its shard: touched only by the thread holding the shard. Not thread-safe.
 class Database {
  public:
@@ -76,18 +82,20 @@ class Database {
   int64_t avg_ttl_ms() const { return expires_ == 0 ? 0 : avg_ttl_ms_; }
   int64_t now_ms() const { return clock_->now_ms; }
 
-  // Looks the key up, expiring it first if its time has passed. `for_read` counts a keyspace hit
-  // or miss, as Redis's lookupKeyRead. A found key counts as accessed (its idle time restarts,
-  // its LFU counter may grow) unless `touch` is false (TYPE, TTL, EXISTS, OBJECT: Redis's
-  // LOOKUP_NOTOUCH).
-  KeyRef Find(std::string_view key, bool for_read = false, bool touch = true);
+  // Looks the key up, expiring it first if its time has passed ("expired"). `for_read` counts a
+  // keyspace hit or miss and raises "keymiss" on a miss (unless `notify_miss` is false: OBJECT,
+  // Redis's LOOKUP_NONOTIFY), as Redis's lookupKeyRead. A found key counts as accessed (its idle
+  // time restarts, its LFU counter may grow) unless `touch` is false (TYPE, TTL, EXISTS, OBJECT:
+  // Redis's LOOKUP_NOTOUCH).
+  KeyRef Find(std::string_view key, bool for_read = false, bool touch = true,
+              bool notify_miss = true);
   // As Find but never deletes or counts: for introspection of a key that may be logically expired.
   bool IsLogicallyExpired(const Entry* e) const {
     return e->has_expire() && e->expire_at_ms() <= clock_->now_ms;
   }
 
   // Stores `e` under its key: replaces (and frees) an existing value at `at` (from Find), or
-  // inserts. Takes ownership of `e`.
+  // inserts (raising "new"). Takes ownership of `e`.
   void Put(KeyRef at, Entry* e);
   // Stores `e`, replacing any existing key of the same name.
   void Put(Entry* e);
@@ -136,11 +144,21 @@ class Database {
   void RehashStep() { table_.RehashStep(100); }
 
   void set_stored_listener(CollectionStoredListener* l) { listener_ = l; }
+  // Where the key events raised here go (null: nowhere), and this database's number (SELECT
+  // index) that they carry. Set by the shard.
+  void set_key_events(KeyEventListener* l, int index) {
+    events_ = l;
+    index_ = index;
+  }
+  int index() const { return index_; }
 
   HashTable& table() { return table_; }
   const HashTable& table() const { return table_; }
 
  private:
+  void Raise(uint32_t cls, std::string_view event, std::string_view key) {
+    if (events_ != nullptr) events_->OnKeyEvent(cls, event, key, index_);
+  }
   void TouchWatched(std::string_view key);
   void TouchAllWatched();
   void FreeEntry(Entry* e);
@@ -162,6 +180,8 @@ class Database {
   const CommandClock* clock_;
   ShardStats* stats_;
   CollectionStoredListener* listener_ = nullptr;
+  KeyEventListener* events_ = nullptr;
+  int index_ = 0;
   const EvictionParams* params_;
   MaxmemoryPolicy applied_policy_ = MaxmemoryPolicy::kNoEviction;
   std::unique_ptr<EvictionPolicy> policy_;

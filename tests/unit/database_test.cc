@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "storage/entry.h"
 
@@ -275,6 +276,69 @@ TEST_F(DatabaseTest, SwapTouchesKeysExistingOnEitherSide) {
   EXPECT_EQ(db_.expires(), 0u);
   EXPECT_EQ(other.expires(), 1u);
   EXPECT_EQ(other.size(), 1u);
+}
+
+// Records the key events a database raises, as "event key db".
+class RecordingListener final : public KeyEventListener {
+ public:
+  void OnKeyEvent(uint32_t cls, std::string_view event, std::string_view key, int db) override {
+    events.push_back(std::string(event) + " " + std::string(key) + " " + std::to_string(db));
+    classes.push_back(cls);
+  }
+  void Clear() {
+    events.clear();
+    classes.clear();
+  }
+  std::vector<std::string> events;
+  std::vector<uint32_t> classes;
+};
+using Events = std::vector<std::string>;
+
+TEST_F(DatabaseTest, RaisesNewOnInsertOnly) {
+  RecordingListener l;
+  db_.set_key_events(&l, 3);
+  EXPECT_EQ(db_.index(), 3);
+  Set("k", "v");
+  Set("k", "w");  // a replacement is not new
+  db_.Put(db_.Find("j"), Entry::NewString("j", "v", -1));
+  EXPECT_EQ(l.events, (Events{"new k 3", "new j 3"}));
+  EXPECT_EQ(l.classes, (std::vector<uint32_t>{kNotifyNew, kNotifyNew}));
+}
+
+TEST_F(DatabaseTest, RaisesKeymissOnReadMissesOnly) {
+  RecordingListener l;
+  db_.set_key_events(&l, 0);
+  Set("k", "v");
+  l.Clear();
+  Get("k");
+  Get("missing");
+  db_.Find("missing");                                                // a write lookup
+  db_.Find("missing", true, /*touch=*/false, /*notify_miss=*/false);  // OBJECT's
+  EXPECT_EQ(l.events, Events{"keymiss missing 0"});
+  EXPECT_EQ(l.classes, std::vector<uint32_t>{kNotifyKeyMiss});
+  EXPECT_EQ(stats_.keyspace_misses, 2u);
+}
+
+TEST_F(DatabaseTest, RaisesExpiredFromLazyAndActiveExpiry) {
+  RecordingListener l;
+  db_.set_key_events(&l, 1);
+  Set("lazy", "v", 1500);
+  Set("active", "v", 1500);
+  l.Clear();
+  clock_.now_ms = 2000;
+  EXPECT_EQ(Get("lazy"), "(nil)");
+  EXPECT_EQ(l.events, (Events{"expired lazy 1", "keymiss lazy 1"}));
+  EXPECT_EQ(l.classes, (std::vector<uint32_t>{kNotifyExpired, kNotifyKeyMiss}));
+  l.Clear();
+  EXPECT_EQ(db_.ActiveExpireStep(1 << 20).second, 1u);
+  EXPECT_EQ(l.events, Events{"expired active 1"});
+}
+
+TEST_F(DatabaseTest, RaisesNothingWithoutAListener) {
+  Set("k", "v", 1500);
+  clock_.now_ms = 2000;
+  EXPECT_EQ(Get("k"), "(nil)");
+  EXPECT_EQ(Get("k"), "(nil)");
 }
 
 }  // namespace

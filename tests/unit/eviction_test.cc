@@ -62,6 +62,24 @@ TEST_F(EvictionTest, LruEvictsLeastRecentlyUsedFirst) {
   EXPECT_EQ(stats_.evicted_keys, 4u);
 }
 
+TEST_F(EvictionTest, EvictionRaisesEvictedBeforeTheKeyIsFreed) {
+  // Copies the key while the database still holds it (a freed key would read garbage under
+  // ASan).
+  struct Listener final : KeyEventListener {
+    void OnKeyEvent(uint32_t cls, std::string_view event, std::string_view key, int db) override {
+      if (cls == kNotifyEvicted)
+        seen.push_back(std::string(event) + " " + std::string(key) + " " + std::to_string(db));
+    }
+    std::vector<std::string> seen;
+  } l;
+  db_.set_key_events(&l, 2);
+  Use(MaxmemoryPolicy::kAllkeysLru);
+  Set("a");
+  Set("b");
+  EXPECT_EQ(Evict(2), (Keys{"a", "b"}));
+  EXPECT_EQ(l.seen, (Keys{"evicted a 2", "evicted b 2"}));
+}
+
 TEST_F(EvictionTest, AnEntryMadeWithLinksIsStoredWithoutACopy) {
   Use(MaxmemoryPolicy::kAllkeysLru);
   ASSERT_TRUE(db_.key_links());
