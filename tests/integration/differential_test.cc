@@ -14,20 +14,9 @@
 #include <fstream>
 
 #include "integration/test_server.h"
-#include "protocol/resp_parser.h"
 
 namespace redwing::test {
 namespace {
-
-std::vector<std::string> Scripts() {
-  std::vector<std::string> out;
-  for (const auto& e :
-       std::filesystem::directory_iterator(REDWING_SOURCE_DIR "/tests/differential")) {
-    if (e.path().extension() == ".txt") out.push_back(e.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 // An aggregate reply with its elements sorted: the header, then the elements (a map's pairs as
 // units) in byte order. Other replies are returned as they are.
@@ -91,15 +80,8 @@ TEST_P(DifferentialTest, RepliesMatchRedis) {
       unordered = true;
       line = line.substr(2);
     }
-    std::string storage;
-    std::vector<size_t> lengths;
-    ASSERT_TRUE(SplitInlineArgs(line, &storage, &lengths)) << "bad line " << line_no;
     std::vector<std::string> args;
-    size_t off = 0;
-    for (size_t len : lengths) {
-      args.push_back(storage.substr(off, len));
-      off += len;
-    }
+    ASSERT_TRUE(SplitScriptLine(line, &args)) << "bad line " << line_no;
     if (args.empty()) continue;
     std::string want = a.Run(args);
     std::string got = b.Run(args);
@@ -115,7 +97,8 @@ TEST_P(DifferentialTest, RepliesMatchRedis) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Scripts, DifferentialTest, ::testing::ValuesIn(Scripts()),
+INSTANTIATE_TEST_SUITE_P(Scripts, DifferentialTest,
+                         ::testing::ValuesIn(ScriptFiles("tests/differential")),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {
                            std::string name =
                                std::filesystem::path(param_info.param).stem().string();

@@ -10,10 +10,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <thread>
+
+#include "protocol/resp_parser.h"
 
 namespace redwing::test {
 
@@ -108,6 +112,28 @@ int ServerProcess::Stop() {
 
 ServerProcess::~ServerProcess() {
   Stop();
+}
+
+std::vector<std::string> ScriptFiles(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(REDWING_SOURCE_DIR "/" + dir)) {
+    if (e.path().extension() == ".txt") out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool SplitScriptLine(const std::string& line, std::vector<std::string>* args) {
+  std::string storage;
+  std::vector<size_t> lengths;
+  if (!SplitInlineArgs(line, &storage, &lengths)) return false;
+  args->clear();
+  size_t off = 0;
+  for (size_t len : lengths) {
+    args->push_back(storage.substr(off, len));
+    off += len;
+  }
+  return true;
 }
 
 Client::Client(int port, int timeout_ms) {

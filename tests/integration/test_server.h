@@ -107,6 +107,13 @@ class RawClient {
 
 std::string EncodeCommand(const std::vector<std::string>& args);
 
+// The scripts (*.txt) under `dir` of the source tree (e.g. "tests/differential"), sorted.
+std::vector<std::string> ScriptFiles(const std::string& dir);
+
+// Splits a script line written in inline syntax (quotes and escapes as redis-cli) into a
+// command's arguments; false if the quoting is unbalanced.
+bool SplitScriptLine(const std::string& line, std::vector<std::string>* args);
+
 // A fixture whose tests share one redwing-server, started once per test suite (start-up is the
 // slow part). Derived::ServerArgs() gives its command line; Derived::kFlushBetweenTests empties
 // the keyspace before each test.
