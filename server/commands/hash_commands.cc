@@ -75,6 +75,7 @@ void HSetGeneric(CommandContext& ctx, bool reply_ok) {
   for (size_t i = 2; i < ctx.argc(); i += 2)
     created += hash::Set(link, ctx.arg(i), ctx.arg(i + 1), limits) ? 1 : 0;
   db.Modified(key);
+  ctx.Notify(kNotifyHash, "hset", key);
   if (reply_ok) {
     ctx.reply->Ok();
   } else {
@@ -102,6 +103,7 @@ void HSetNx(CommandContext& ctx) {
   Entry** link = at ? at.link : CreateHash(db, at, key);
   hash::Set(link, ctx.arg(2), ctx.arg(3), Limits(ctx));
   db.Modified(key);
+  ctx.Notify(kNotifyHash, "hset", key);
   ctx.reply->Integer(1);
 }
 
@@ -111,16 +113,22 @@ void HDel(CommandContext& ctx) {
   KeyRef at = db.Find(key);
   if (IsWrongType(ctx, at.entry(), ValueType::kHash)) return;
   int64_t deleted = 0;
+  bool removed = false;
   if (at) {
     for (size_t i = 2; i < ctx.argc(); ++i) {
       if (!hash::Delete(at.link, ctx.arg(i))) continue;
       ++deleted;
       if (hash::Length(at.entry()) == 0) {
         db.Erase(at);
+        removed = true;
         break;
       }
     }
-    if (deleted != 0) db.Modified(key);
+  }
+  if (deleted != 0) {
+    db.Modified(key);
+    ctx.Notify(kNotifyHash, "hdel", key);
+    if (removed) ctx.Notify(kNotifyGeneric, "del", key);
   }
   ctx.reply->Integer(deleted);
 }
@@ -152,6 +160,7 @@ void HIncrBy(CommandContext& ctx) {
   char buf[kMaxIntChars];
   hash::Set(link, ctx.arg(2), std::string_view(buf, FormatInt64(value, buf)), Limits(ctx));
   db.Modified(key);
+  ctx.Notify(kNotifyHash, "hincrby", key);
   ctx.reply->Integer(value);
 }
 
@@ -188,6 +197,7 @@ void HIncrByFloat(CommandContext& ctx) {
   std::string formatted = FormatLongDoubleHuman(value);
   hash::Set(link, ctx.arg(2), formatted, Limits(ctx));
   db.Modified(key);
+  ctx.Notify(kNotifyHash, "hincrbyfloat", key);
   ctx.reply->Bulk(formatted);
 }
 

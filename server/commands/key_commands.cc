@@ -94,8 +94,11 @@ std::optional<int> DbIndexArg(CommandContext& ctx, std::string_view s) {
 // DEL and UNLINK: values are single blocks, so freeing them inline is as cheap as unlinking.
 void Del(CommandContext& ctx) {
   int64_t n = 0;
-  for (size_t i = 1; i < ctx.argc(); ++i)
-    n += ctx.Db(ctx.arg(i)).Erase(ctx.arg(i)) ? 1 : 0;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    if (!ctx.Db(ctx.arg(i)).Erase(ctx.arg(i))) continue;
+    ctx.Notify(kNotifyGeneric, "del", ctx.arg(i));
+    ++n;
+  }
   ctx.reply->Integer(n);
 }
 
@@ -229,7 +232,8 @@ void RandomKey(CommandContext& ctx) {
 // ---- RENAME RENAMENX COPY MOVE ----
 
 // The entry is rebuilt under the new name (the key lives inside the block) and put in the
-// destination's database, which may be on another shard.
+// destination's database, which may be on another shard. An existing destination is deleted
+// first, so the key is added anew (raising "new", as Redis's dbAdd).
 void RenameGeneric(CommandContext& ctx, bool nx) {
   std::string_view src = ctx.arg(1), dst = ctx.arg(2);
   Database& sdb = ctx.Db(src);
@@ -242,14 +246,18 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
     nx ? ctx.reply->Integer(0) : ctx.reply->Ok();
     return;
   }
-  if (nx && ddb.Find(dst)) {
+  KeyRef existing = ddb.Find(dst);
+  if (existing && nx) {
     ctx.reply->Integer(0);
     return;
   }
+  if (existing) ddb.Erase(existing);
   Entry* old = sdb.Detach(sdb.Find(src));  // re-found: the lookup of dst may have rehashed
   Entry* moved = Entry::Rekey(old, dst);
   Entry::FreeBlock(old);
   ddb.Put(moved);
+  ctx.Notify(kNotifyGeneric, "rename_from", src);
+  ctx.Notify(kNotifyGeneric, "rename_to", dst);
   nx ? ctx.reply->Integer(1) : ctx.reply->Ok();
 }
 
@@ -283,11 +291,19 @@ void Copy(CommandContext& ctx) {
   }
   Database& sdb = ctx.Db(src);
   Database& ddb = ctx.DbOnShard(ctx.engine->ShardOfKey(dst), dst_db);
-  if (!sdb.Find(src, true) || (ddb.Find(dst) && !replace)) {
+  if (!sdb.Find(src, true)) {
     ctx.reply->Integer(0);
     return;
   }
+  KeyRef existing = ddb.Find(dst);
+  if (existing && !replace) {
+    ctx.reply->Integer(0);
+    return;
+  }
+  // A replaced destination is deleted first: the copy is added anew ("new"), as in Redis.
+  if (existing) ddb.Erase(existing);
   ddb.Put(Entry::Clone(sdb.Find(src).entry(), dst));
+  PublishKeyEvent(ctx.engine, kNotifyGeneric, "copy_to", dst, dst_db);
   ctx.reply->Integer(1);
 }
 
@@ -308,6 +324,8 @@ void Move(CommandContext& ctx) {
     return;
   }
   ddb.Put(sdb.Detach(at));
+  ctx.Notify(kNotifyGeneric, "move_from", key);
+  PublishKeyEvent(ctx.engine, kNotifyGeneric, "move_to", key, *dst_db);
   ctx.reply->Integer(1);
 }
 
@@ -385,8 +403,10 @@ void ExpireGeneric(CommandContext& ctx, bool relative, bool seconds) {
   }
   if (*when <= db.now_ms()) {
     db.Erase(at);  // a time already past deletes the key, as DEL would
+    ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
   } else {
     db.SetExpire(at, *when);
+    ctx.Notify(kNotifyGeneric, "expire", ctx.arg(1));
   }
   ctx.reply->Integer(1);
 }
@@ -445,6 +465,7 @@ void Persist(CommandContext& ctx) {
     return;
   }
   db.SetExpire(at, -1);
+  ctx.Notify(kNotifyGeneric, "persist", ctx.arg(1));
   ctx.reply->Integer(1);
 }
 
@@ -502,23 +523,21 @@ void MemoryHelp(CommandContext& ctx) {
 
 // ---- OBJECT ----
 
+// The key OBJECT inspects (not counted as an access; a miss raises no "keymiss", as Redis's
+// LOOKUP_NONOTIFY); replies nil and returns null if missing.
+const Entry* ObjectKey(CommandContext& ctx, Database& db) {
+  KeyRef at = db.Find(ctx.arg(2), true, /*touch=*/false, /*notify_miss=*/false);
+  if (!at) ctx.reply->Null();
+  return at.entry();
+}
+
 void ObjectEncoding(CommandContext& ctx) {
-  KeyRef at = ctx.Db(ctx.arg(2)).Find(ctx.arg(2), true, /*touch=*/false);
-  if (!at) {
-    ctx.reply->Null();
-    return;
-  }
-  ctx.reply->Bulk(EncodingOf(*at.entry()));
+  const Entry* e = ObjectKey(ctx, ctx.Db(ctx.arg(2)));
+  if (e != nullptr) ctx.reply->Bulk(EncodingOf(*e));
 }
 
 // OBJECT FREQ and IDLETIME read what eviction knows of the key (storage/access_clock.h); each
 // makes sense under one family of policies only, as in Redis.
-// The key OBJECT inspects (not counted as an access); replies nil and returns null if missing.
-const Entry* ObjectKey(CommandContext& ctx, Database& db) {
-  KeyRef at = db.Find(ctx.arg(2), true, /*touch=*/false);
-  if (!at) ctx.reply->Null();
-  return at.entry();
-}
 
 void ObjectFreq(CommandContext& ctx) {
   Database& db = ctx.Db(ctx.arg(2));
@@ -544,12 +563,9 @@ void ObjectIdletime(CommandContext& ctx) {
 }
 
 void ObjectRefcount(CommandContext& ctx) {
-  KeyRef at = ctx.Db(ctx.arg(2)).Find(ctx.arg(2), true, /*touch=*/false);
-  if (!at) {
-    ctx.reply->Null();
-    return;
-  }
-  auto v = IntEncodedValue(*at.entry());
+  const Entry* e = ObjectKey(ctx, ctx.Db(ctx.arg(2)));
+  if (e == nullptr) return;
+  auto v = IntEncodedValue(*e);
   bool shared = v && *v >= 0 && *v < kSharedIntegers;
   ctx.reply->Integer(shared ? INT_MAX : 1);
 }

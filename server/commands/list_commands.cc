@@ -52,15 +52,26 @@ void ReplyRange(ReplyBuilder& r, const Entry* e, size_t from, size_t n, bool rev
   }
 }
 
-// After elements were removed from the list at `at`: an empty list is deleted, a quicklist shrunk
-// to one small node becomes a listpack; WATCH is signalled either way.
-void AfterRemoval(const CommandContext& ctx, Database& db, KeyRef at, std::string_view key) {
+// After elements were removed from the list at `at` by the command raising `event`: notifies
+// it; an empty list is deleted ("del"), a quicklist shrunk to one small node becomes a listpack;
+// WATCH is signalled either way. `key` must not point into the entry.
+void AfterRemoval(const CommandContext& ctx, Database& db, KeyRef at, std::string_view key,
+                  std::string_view event) {
+  ctx.Notify(kNotifyList, event, key);
   if (list::Length(*at.link) == 0) {
     db.Erase(at);
+    ctx.Notify(kNotifyGeneric, "del", key);
     return;
   }
   list::ConvertIfShrunk(at.link, Fill(ctx));
   db.Modified(key);
+}
+
+std::string_view PopEvent(ListEnd end) {
+  return end == ListEnd::kHead ? "lpop" : "rpop";
+}
+std::string_view PushEvent(ListEnd end) {
+  return end == ListEnd::kHead ? "lpush" : "rpush";
 }
 
 // Looks `key` up for a write; replies WRONGTYPE (and returns an empty ref with `*wrong` set) if
@@ -136,11 +147,12 @@ void PushGeneric(CommandContext& ctx, ListEnd end, bool only_if_exists) {
     list::Push(&e, end, values, Fill(ctx));
     ctx.reply->Integer(static_cast<int64_t>(list::Length(e)));
     db.Put(at, e);
-    return;
+  } else {
+    list::Push(at.link, end, values, Fill(ctx));
+    ctx.reply->Integer(static_cast<int64_t>(list::Length(*at.link)));
+    db.Modified(key);
   }
-  list::Push(at.link, end, values, Fill(ctx));
-  ctx.reply->Integer(static_cast<int64_t>(list::Length(*at.link)));
-  db.Modified(key);
+  ctx.Notify(kNotifyList, PushEvent(end), key);
 }
 
 void LPush(CommandContext& ctx) {
@@ -376,6 +388,7 @@ void LSet(CommandContext& ctx) {
   list::Set(at.link, static_cast<size_t>(i), value);
   list::ConvertIfShrunk(at.link, Fill(ctx));
   db.Modified(key);
+  ctx.Notify(kNotifyList, "lset", key);
   ctx.reply->Ok();
 }
 
@@ -396,6 +409,7 @@ void LInsert(CommandContext& ctx) {
     return;
   }
   db.Modified(key);
+  ctx.Notify(kNotifyList, "linsert", key);
   ctx.reply->Integer(static_cast<int64_t>(list::Length(*at.link)));
 }
 
@@ -407,7 +421,7 @@ void LRem(CommandContext& ctx) {
   KeyRef at = LookupList(ctx, db, key, false, Missing::kZero);
   if (!at) return;
   size_t removed = list::Remove(at.link, ctx.arg(3), *count);
-  if (removed != 0) AfterRemoval(ctx, db, at, key);
+  if (removed != 0) AfterRemoval(ctx, db, at, key, "lrem");
   ctx.reply->Integer(static_cast<int64_t>(removed));
 }
 
@@ -425,7 +439,7 @@ void LTrim(CommandContext& ctx) {
   ClipRange(*start, *end, len, &first, &n);
   list::DeleteRange(at.link, first + n, len - first - n);
   list::DeleteRange(at.link, 0, first);
-  AfterRemoval(ctx, db, at, key);
+  AfterRemoval(ctx, db, at, key, "ltrim");
   ctx.reply->Ok();
 }
 
@@ -452,7 +466,7 @@ void ListPop(CommandContext& ctx, Database& db, KeyRef at, std::string_view key,
     ReplyRange(r, e, from, n, end == ListEnd::kTail);
   }
   list::DeleteRange(at.link, end == ListEnd::kHead ? 0 : len - n, n);
-  AfterRemoval(ctx, db, at, key);
+  AfterRemoval(ctx, db, at, key, PopEvent(end));
 }
 
 bool ListMove(CommandContext& ctx, std::string_view src, std::string_view dst, ListEnd from,
@@ -476,10 +490,13 @@ bool ListMove(CommandContext& ctx, std::string_view src, std::string_view dst, L
     list::DeleteRange(sat.link, index, 1);
     list::Push(sat.link, to, {&pushed, 1}, Fill(ctx));
     sdb.Modified(src);
+    ctx.Notify(kNotifyList, PushEvent(to), dst);
+    ctx.Notify(kNotifyList, PopEvent(from), src);
     return true;
   }
+  // As Redis, the destination is filled (and its events raised) before the source is emptied:
+  // the source may be left empty for a moment, and is re-found after `dst`'s lookup and insert.
   list::DeleteRange(sat.link, index, 1);
-  AfterRemoval(ctx, sdb, sat, src);
   KeyRef dat = ddb.Find(dst);
   if (!dat) {
     Entry* e = list::NewEntry(dst);
@@ -489,6 +506,8 @@ bool ListMove(CommandContext& ctx, std::string_view src, std::string_view dst, L
     list::Push(dat.link, to, {&pushed, 1}, Fill(ctx));
     ddb.Modified(dst);
   }
+  ctx.Notify(kNotifyList, PushEvent(to), dst);
+  AfterRemoval(ctx, sdb, sdb.Find(src), src, PopEvent(from));
   return true;
 }
 

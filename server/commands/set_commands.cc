@@ -78,6 +78,7 @@ void SAdd(CommandContext& ctx) {
       added += set_type::Add(at.link, ctx.arg(i), limits) ? 1 : 0;
     if (added != 0) db.Modified(key);
   }
+  if (added != 0) ctx.Notify(kNotifySet, "sadd", key);
   ctx.reply->Integer(added);
 }
 
@@ -98,6 +99,10 @@ void SRem(CommandContext& ctx) {
       }
     }
     if (deleted != 0 && at.link != nullptr) db.Modified(key);
+  }
+  if (deleted != 0) {
+    ctx.Notify(kNotifySet, "srem", key);
+    if (at.link == nullptr) ctx.Notify(kNotifyGeneric, "del", key);
   }
   ctx.reply->Integer(deleted);
 }
@@ -187,8 +192,10 @@ void SPop(CommandContext& ctx) {
   if (IsWrongType(ctx, e, ValueType::kSet)) return;
   if (ctx.argc() == 2) {
     set_type::PopRandom(at.link, RandomBits(), [&](const SetMember& m) { ReplyMember(ctx, m); });
+    ctx.Notify(kNotifySet, "spop", key);
     if (set_type::Size(at.entry()) == 0) {
       db.Erase(at);
+      ctx.Notify(kNotifyGeneric, "del", key);
     } else {
       db.Modified(key);
     }
@@ -198,9 +205,11 @@ void SPop(CommandContext& ctx) {
     ctx.reply->SetHeader(0);
     return;
   }
+  ctx.Notify(kNotifySet, "spop", key);
   if (static_cast<uint64_t>(count) >= set_type::Size(e)) {
     ReplyAll(ctx, e);
     db.Erase(at);
+    ctx.Notify(kNotifyGeneric, "del", key);
     return;
   }
   SPopSome(ctx, db, at, static_cast<uint64_t>(count));
@@ -323,8 +332,10 @@ void SMove(CommandContext& ctx) {
     ctx.reply->Integer(0);
     return;
   }
+  ctx.Notify(kNotifySet, "srem", src);
   if (set_type::Size(src_at.entry()) == 0) {
     src_db.Erase(src_at);
+    ctx.Notify(kNotifyGeneric, "del", src);
   } else {
     src_db.Modified(src);
   }
@@ -334,8 +345,10 @@ void SMove(CommandContext& ctx) {
     Entry* e = set_type::Create(dst, member, 1, limits);
     set_type::Add(&e, member, limits);
     dst_db.Put(dst_at, e);
+    ctx.Notify(kNotifySet, "sadd", dst);
   } else if (set_type::Add(dst_at.link, member, limits)) {
     dst_db.Modified(dst);
+    ctx.Notify(kNotifySet, "sadd", dst);
   }
   ctx.reply->Integer(1);
 }
@@ -356,19 +369,25 @@ bool LookupSets(CommandContext& ctx, size_t first, size_t last, std::vector<Entr
   return true;
 }
 
-// Stores a computed set under `dstkey` (replacing any value, TTL included) and replies its size;
-// an empty result deletes the key and replies 0. Takes ownership of `result`.
-void StoreResult(CommandContext& ctx, std::string_view dstkey, Entry* result) {
+// Stores a computed set under `dstkey` (replacing any value, TTL included), raises `event` and
+// replies its size; an empty result deletes the key ("del") and replies 0. Takes ownership of
+// `result`.
+void StoreResult(CommandContext& ctx, std::string_view dstkey, Entry* result,
+                 std::string_view event) {
   Database& db = ctx.Db(dstkey);
   KeyRef at = db.Find(dstkey);
   size_t size = set_type::Size(result);
   if (size == 0) {
     Entry::Free(result);
-    if (at) db.Erase(at);
+    if (at) {
+      db.Erase(at);
+      ctx.Notify(kNotifyGeneric, "del", dstkey);
+    }
     ctx.reply->Integer(0);
     return;
   }
   db.Put(at, result);
+  ctx.Notify(kNotifySet, event, dstkey);
   ctx.reply->Integer(static_cast<int64_t>(size));
 }
 
@@ -387,7 +406,7 @@ void Intersect(CommandContext& ctx, size_t first, size_t last, InterMode mode,
   bool empty = std::find(sets.begin(), sets.end(), nullptr) != sets.end();
   if (empty) {
     if (mode == InterMode::kStore) {
-      StoreResult(ctx, dstkey, set_type::CreateEmpty(dstkey, Encoding::kIntset));
+      StoreResult(ctx, dstkey, set_type::CreateEmpty(dstkey, Encoding::kIntset), "sinterstore");
     } else if (mode == InterMode::kCardinality) {
       ctx.reply->Integer(0);
     } else {
@@ -435,7 +454,7 @@ void Intersect(CommandContext& ctx, size_t first, size_t last, InterMode mode,
     set_type::Add(&result, m, limits);
   });
   if (only_integers && set_type::Size(result) != 0) set_type::MaybeConvertToIntset(&result, limits);
-  StoreResult(ctx, dstkey, result);
+  StoreResult(ctx, dstkey, result, "sinterstore");
 }
 
 // SUNION / SDIFF and their STORE forms over the keys args[first, last). The result is built as
@@ -481,7 +500,7 @@ void UnionOrDiff(CommandContext& ctx, size_t first, size_t last, bool diff, std:
     }
   }
   if (store) {
-    StoreResult(ctx, dstkey, result);
+    StoreResult(ctx, dstkey, result, diff ? "sdiffstore" : "sunionstore");
     return;
   }
   ReplyAll(ctx, result);

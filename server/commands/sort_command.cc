@@ -334,16 +334,21 @@ void Sort(const SortOptions& o, SortVector* v) {
   });
 }
 
-// Stores `list_entry` (a list of `count` elements) under `dest`, replacing any value and TTL; an
-// empty list deletes `dest` instead. Replies the count.
+// Stores `list_entry` (a list of `count` elements) under `dest`, replacing any value and TTL
+// ("sortstore", of class list as in Redis); an empty list deletes `dest` instead ("del"). Replies
+// the count.
 void StoreList(CommandContext& ctx, std::string_view dest, Entry* list_entry, size_t count) {
   Database& db = ctx.Db(dest);
   KeyRef at = db.Find(dest);
   if (count == 0) {
     Entry::Free(list_entry);
-    if (at) db.Erase(at);
+    if (at) {
+      db.Erase(at);
+      ctx.Notify(kNotifyGeneric, "del", dest);
+    }
   } else {
     db.Put(at, list_entry);
+    ctx.Notify(kNotifyList, "sortstore", dest);
   }
   ctx.reply->Integer(static_cast<int64_t>(count));
 }

@@ -210,6 +210,8 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
     expire_at = old->expire_at_ms();
   }
   StoreString(db, at, key, value, expire_at);
+  ctx.Notify(kNotifyString, "set", key);
+  if (opt.flags & kOptAnyExpire) ctx.Notify(kNotifyGeneric, "expire", key);
   if (!get) EmitSetReply(ctx, stored);
 }
 
@@ -253,6 +255,7 @@ void MSetGeneric(CommandContext& ctx, bool only_if_none_exist) {
   for (size_t i = 1; i < ctx.argc(); i += 2) {
     Database& db = ctx.Db(ctx.arg(i));
     StoreString(db, db.Find(ctx.arg(i)), ctx.arg(i), ctx.arg(i + 1), -1);
+    ctx.Notify(kNotifyString, "set", ctx.arg(i));
   }
   if (only_if_none_exist) {
     ctx.reply->Integer(1);
@@ -312,12 +315,16 @@ void GetEx(CommandContext& ctx) {
   }
   ctx.reply->Bulk(e->string_value());
   // Only an absolute time can already be past; the key then goes at once.
+  std::string_view key = ctx.arg(1);
   if ((opt.flags & (kOptExAt | kOptPxAt)) && expire_at <= db.now_ms()) {
     db.Erase(at);
+    ctx.Notify(kNotifyGeneric, "del", key);
   } else if (expire_at >= 0) {
     db.SetExpire(at, expire_at);
+    ctx.Notify(kNotifyGeneric, "expire", key);
   } else if ((opt.flags & kOptPersist) && e->has_expire()) {
     db.SetExpire(at, -1);
+    ctx.Notify(kNotifyGeneric, "persist", key);
   }
 }
 
@@ -332,6 +339,7 @@ void GetDel(CommandContext& ctx) {
   if (IsWrongType(ctx, e, ValueType::kString)) return;
   ctx.reply->Bulk(e->string_value());
   db.Erase(at);
+  ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
 }
 
 void StrLen(CommandContext& ctx) {
@@ -379,6 +387,7 @@ void Append(CommandContext& ctx) {
   Entry* e = at.entry();
   if (e == nullptr) {
     db.Put(at, Entry::NewString(key, add, -1, db.key_links()));
+    ctx.Notify(kNotifyString, "append", key);
     ctx.reply->Integer(static_cast<int64_t>(add.size()));
     return;
   }
@@ -390,6 +399,7 @@ void Append(CommandContext& ctx) {
   if (!add.empty()) std::memcpy(e->mutable_string_data() + old_len, add.data(), add.size());
   e->set_raw_encoding();
   db.Modified(key);
+  ctx.Notify(kNotifyString, "append", key);
   ctx.reply->Integer(static_cast<int64_t>(old_len + add.size()));
 }
 
@@ -435,6 +445,7 @@ void SetRange(CommandContext& ctx) {
   std::memcpy(e->mutable_string_data() + off, value.data(), value.size());
   e->set_raw_encoding();
   db.Modified(key);
+  ctx.Notify(kNotifyString, "setrange", key);
   ctx.reply->Integer(static_cast<int64_t>(e->string_len()));
 }
 
@@ -468,6 +479,7 @@ void IncrBy(CommandContext& ctx, int64_t delta) {
   } else {
     ReplaceValueKeepTtl(db, at, text);
   }
+  ctx.Notify(kNotifyString, "incrby", key);
   ctx.reply->Integer(result);
 }
 
@@ -524,6 +536,7 @@ void IncrByFloat(CommandContext& ctx) {
   } else {
     ReplaceValueKeepTtl(db, at, text);
   }
+  ctx.Notify(kNotifyString, "incrbyfloat", key);
   ctx.reply->Bulk(text);
 }
 

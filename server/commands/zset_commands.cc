@@ -73,25 +73,33 @@ bool Lookup(CommandContext& ctx, std::string_view key, bool for_read, KeyRef* at
   return !IsWrongType(ctx, at->entry(), ValueType::kZSet);
 }
 
-// After elements were removed from the set at `at`: deletes it if empty, else signals WATCH.
-void AfterRemoval(Database& db, KeyRef at, std::string_view key) {
+// After elements were removed from the set at `at` by the command raising `event`: notifies it,
+// then deletes the set if empty ("del"), else signals WATCH. `key` must not point into the entry.
+void AfterRemoval(const CommandContext& ctx, Database& db, KeyRef at, std::string_view key,
+                  std::string_view event) {
+  ctx.Notify(kNotifyZset, event, key);
   if (zset::Size(at.entry()) == 0) {
     db.Erase(at);
+    ctx.Notify(kNotifyGeneric, "del", key);
   } else {
     db.Modified(key);
   }
 }
 
-// Stores a result sorted by (score, member) under `dst` (deleting it when empty) and replies the
-// count.
+// Stores a result sorted by (score, member) under `dst` and raises `event`, or deletes `dst`
+// ("del") when the result is empty; replies the count.
 void StoreResult(CommandContext& ctx, std::string_view dst,
-                 const std::vector<std::pair<std::string, double>>& elems) {
+                 const std::vector<std::pair<std::string, double>>& elems, std::string_view event) {
   Database& db = ctx.Db(dst);
   KeyRef at = db.Find(dst);
   if (elems.empty()) {
-    if (at) db.Erase(at);
+    if (at) {
+      db.Erase(at);
+      ctx.Notify(kNotifyGeneric, "del", dst);
+    }
   } else {
     db.Put(at, zset::BuildSorted(dst, elems.data(), elems.size(), LimitsOf(ctx)));
+    ctx.Notify(kNotifyZset, event, dst);
   }
   ctx.reply->Integer(static_cast<int64_t>(elems.size()));
 }
@@ -160,6 +168,10 @@ void ZAddGeneric(CommandContext& ctx, int flags) {
   int64_t updated = 0;
   bool processed = false;
   double score = 0;
+  // What a ZADD that changed something raises (also when a NaN stops it part way, as Redis).
+  auto notify = [&] {
+    if (added + updated > 0) ctx.Notify(kNotifyZset, incr ? "zincr" : "zadd", key);
+  };
   if (at || (flags & zset::kAddXX) == 0) {
     // A new key is built aside and stored whole, so that it never exists empty.
     Entry* fresh = at ? nullptr : zset::NewListpack(key);
@@ -171,6 +183,7 @@ void ZAddGeneric(CommandContext& ctx, int flags) {
         case zset::AddResult::kNaN:
           if (fresh != nullptr) Entry::Free(fresh);
           if (added + updated > 0) db.Modified(key);
+          notify();
           ctx.reply->Error(kErrNaN);
           return;
         case zset::AddResult::kAdded:
@@ -200,6 +213,7 @@ void ZAddGeneric(CommandContext& ctx, int flags) {
     } else if (added + updated > 0) {
       db.Modified(key);
     }
+    notify();
   }
   if (incr) {
     if (processed) {
@@ -233,7 +247,7 @@ void ZRem(CommandContext& ctx) {
     if (zset::Remove(at.link, ctx.arg(i))) ++removed;
     if (zset::Size(at.entry()) == 0) break;
   }
-  if (removed > 0) AfterRemoval(ctx.Db(key), at, key);
+  if (removed > 0) AfterRemoval(ctx, ctx.Db(key), at, key, "zrem");
   ctx.reply->Integer(removed);
 }
 
@@ -464,7 +478,7 @@ void ZRangeGeneric(CommandContext& ctx, size_t first, bool store, RangeType type
   std::vector<std::pair<std::string, double>> result;
   if (!at) {
     if (store) {
-      StoreResult(ctx, ctx.arg(1), result);
+      StoreResult(ctx, ctx.arg(1), result, "zrangestore");
     } else {
       ctx.reply->ArrayHeader(0);
     }
@@ -485,7 +499,7 @@ void ZRangeGeneric(CommandContext& ctx, size_t first, bool store, RangeType type
     result.reserve(r.end - r.start);
     zset::ForRanks(e, r.start, r.end, false,
                    [&](std::string_view m, double s) { result.emplace_back(std::string(m), s); });
-    StoreResult(ctx, ctx.arg(1), result);
+    StoreResult(ctx, ctx.arg(1), result, "zrangestore");
     return;
   }
   ReplyElementsHeader(ctx, r.end - r.start, withscores);
@@ -537,7 +551,10 @@ void ZRemRangeGeneric(CommandContext& ctx, RangeType type) {
     std::tie(r.start, r.end) = zset::LexRanks(at.entry(), lex_range, false);
   }
   size_t removed = zset::EraseRanks(at.link, r.start, r.end);
-  if (removed > 0) AfterRemoval(ctx.Db(key), at, key);
+  std::string_view event = type == RangeType::kRank    ? "zremrangebyrank"
+                           : type == RangeType::kScore ? "zremrangebyscore"
+                                                       : "zremrangebylex";
+  if (removed > 0) AfterRemoval(ctx, ctx.Db(key), at, key, event);
   ctx.reply->Integer(static_cast<int64_t>(removed));
 }
 
@@ -923,7 +940,10 @@ void ZSetOpGeneric(CommandContext& ctx, size_t numkeys_idx, SetOp op, bool card_
   }
   std::sort(result.begin(), result.end(), ByScoreThenMember);
   if (store) {
-    StoreResult(ctx, ctx.arg(1), result);
+    std::string_view event = op == SetOp::kUnion   ? "zunionstore"
+                             : op == SetOp::kInter ? "zinterstore"
+                                                   : "zdiffstore";
+    StoreResult(ctx, ctx.arg(1), result, event);
     return;
   }
   ReplyElementsHeader(ctx, result.size(), withscores);
@@ -977,7 +997,7 @@ void ZPopAndReply(CommandContext& ctx, Database& db, KeyRef at, std::string_view
     ReplyScore(ctx, s);
   });
   zset::EraseRanks(at.link, start, end);
-  AfterRemoval(db, at, key);
+  AfterRemoval(ctx, db, at, key, max ? "zpopmax" : "zpopmin");
 }
 
 void RegisterSortedSetCommands(CommandRegistry& r) {
