@@ -377,18 +377,20 @@ Config::Config() {
   for (const Directive& d : ConfigTable::Get()) {
     if (d.normalize != nullptr) {
       this->*d.string_field = d.default_text;
-      StoreDerived(d, d.default_text);
+      StoreDerived(d, d.default_text, d.default_text);
     }
   }
 }
 
-void Config::StoreDerived(const Directive& d, const std::string& value) {
+void Config::StoreDerived(const Directive& d, const std::string& value, const std::string& raw) {
   std::string_view name = d.name;
   if (name == "requirepass") has_requirepass_.store(!value.empty(), std::memory_order_release);
   if (name == "loglevel") loglevel_rank_ = LogLevelRank(value);
   if (name == "maxmemory-policy") maxmemory_policy_ = PolicyIndex(value);
   if (name == "notify-keyspace-events") {
-    notify_keyspace_events_.store(ParseNotifyFlags(value).value_or(0), kRelaxed);
+    // From the value as given: the canonical text drops 'n' next to 'A', as Redis prints it,
+    // but the class stays on.
+    notify_keyspace_events_.store(ParseNotifyFlags(raw).value_or(0), kRelaxed);
   }
   if (name == "client-output-buffer-limit") {
     std::vector<std::string> w = Words(value);
@@ -408,7 +410,6 @@ std::string Config::StringValue(const Directive& d) const {
 std::optional<std::string> Config::Apply(std::string_view name,
                                          const std::vector<std::string>& args) {
   const Directive* d = ConfigTable::Find(name);
-  // "bind" takes several addresses; every other directive takes exactly one argument.
   // "bind" takes several addresses, "client-output-buffer-limit" a class and three limits; every
   // other directive takes exactly one argument.
   bool multi = std::string_view(d != nullptr ? d->name : "") == "bind" ||
@@ -422,6 +423,7 @@ std::optional<std::string> Config::Apply(std::string_view name,
   int64_t as_int = 0;
   if (auto err = Validate(*d, value, &as_int)) return err;
   std::lock_guard<std::mutex> lock(mu_);
+  const std::string raw = value;
   if (d->normalize != nullptr) {
     std::string canonical;
     if (auto err = d->normalize(this->*d->string_field, value, &canonical)) return err;
@@ -432,7 +434,7 @@ std::optional<std::string> Config::Apply(std::string_view name,
   } else {
     this->*d->string_field = value;
   }
-  StoreDerived(*d, value);
+  StoreDerived(*d, value, raw);
   return std::nullopt;
 }
 
@@ -540,7 +542,7 @@ std::optional<std::string> Config::Set(
     } else {
       this->*d->string_field = value;
     }
-    StoreDerived(*d, value);
+    StoreDerived(*d, value, pairs[i].second);
   }
   return std::nullopt;
 }

@@ -107,7 +107,9 @@ class Config {
   friend struct ConfigTable;
   std::string StringValue(const Directive& d) const;
   // Updates the lock-free mirrors of string-valued directives (caller holds mu_).
-  void StoreDerived(const Directive& d, const std::string& value);
+  // `value` is what CONFIG GET shows, `raw` what was set (they differ for directives with a
+  // canonical form).
+  void StoreDerived(const Directive& d, const std::string& value, const std::string& raw);
 
   mutable std::mutex mu_;
   std::string config_file_;

@@ -367,10 +367,9 @@ TEST_F(KeyspaceEventsTest, NewKeys) {
   EXPECT_EQ(Run({{"MOVE", "h", "5"}}), KE({"new h 5", "move_from h", "move_to h 5"}));
 }
 
-// Disabled until the configuration keeps the flags of the value set rather than re-parsing its
-// canonical text: Redis prints "KEAn" as "AKE" (no 'n' after 'A') yet keeps 'n' on, while
-// server/config.cc now derives the flags from "AKE" and so drops 'n'.
-TEST_F(KeyspaceEventsTest, DISABLED_NewKeysWithAllClasses) {
+// Redis prints "KEAn" as "AKE" (no 'n' after 'A') yet keeps 'n' on: the flags come from the value
+// set, not from its canonical text.
+TEST_F(KeyspaceEventsTest, NewKeysWithAllClasses) {
   Watch("KEAn");  // CONFIG GET shows "AKE", but 'n' stays on, as in Redis
   EXPECT_EQ(Run({{"SET", "k", "v"}}), KE({"new k", "set k"}));
 }
