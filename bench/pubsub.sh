@@ -14,14 +14,27 @@
 #   SUBSCRIBERS  subscriber counts (1 10 100)
 #   ROUNDS       runs per server and cell (5)
 #   FLOOD        messages per flood run, per subscriber count ("1:200000 10:100000 100:20000")
-#   PACED        paced rate in messages/s, per subscriber count ("1:10000 10:5000 100:1000");
-#                a paced run lasts PACED_SECONDS (2), its first tenth is not timed
-#   PIPELINE     PUBLISHes in flight in flood runs (32); paced runs keep 1 in flight
+#   PACED        paced rate in messages/s, per subscriber count ("1:2000 10:1000 100:200"),
+#                a light load: on this VM a paced message costs the server ~7 us per subscriber
+#                (one write each) and the client as much (one read each); a paced run lasts
+#                PACED_SECONDS (3), its first tenth is not timed
+#   PIPELINE     PUBLISHes in flight in flood runs (32)
+#   PACED_WINDOW PUBLISHes that may be in flight in paced runs (16): each message still leaves
+#                alone at its time, but a late reply does not hold back the next one (with 1, a
+#                stall delays the sends behind it, which then do not count it as latency)
+#   PAIRED       1: each round's paced runs against the two servers go at the same time, each
+#                with Poisson arrivals of its own seed, so that the stalls of this shared VM
+#                (ms-long, a few times a second; they decide p99) hit both alike, and the table
+#                adds the median of the rounds' p99 ratios; 0: one after the other, equal gaps (1)
+#   SPIN         1: the client busy-polls in paced runs (--spin), per core only (0)
 #   SIZE         payload bytes (32)
 #   PUBSUB_ARGS  extra options for every run, e.g. --pattern or "--publishers 4"
 #
 # Servers listen on free ports in 7500-7599 and are stopped by PID. Columns: PUBLISH/s is the
-# rate of PUBLISH replies; "CPU us/msg" is server CPU time (all threads, /proc schedstat) per
+# rate of PUBLISH replies, deliveries/s the rate at which all subscribers together received
+# messages, from the first send to the last delivery (a server that answers PUBLISH before the
+# message is written out shows PUBLISH/s above deliveries/s / subscribers, and a flood-mode
+# latency that grows over the run); "CPU us/msg" is server CPU time (all threads, /proc schedstat) per
 # PUBLISH, and eff = Redis's / Redwing's (above 1: Redwing does the work with less CPU); latency
 # is from the publisher's send() to each subscriber's recv(), over every (message, subscriber).
 # A cell ends in "!" when some run failed (lost, reordered or malformed messages, a wrong PUBLISH
@@ -32,9 +45,12 @@ REDWING="${REDWING:-build/release/server/redwing-server}"
 SUBSCRIBERS="${SUBSCRIBERS:-1 10 100}"
 ROUNDS="${ROUNDS:-5}"
 FLOOD="${FLOOD:-1:200000 10:100000 100:20000}"
-PACED="${PACED:-1:10000 10:5000 100:1000}"
-PACED_SECONDS="${PACED_SECONDS:-2}"
+PACED="${PACED:-1:2000 10:1000 100:200}"
+PACED_SECONDS="${PACED_SECONDS:-3}"
 PIPELINE="${PIPELINE:-32}"
+PACED_WINDOW="${PACED_WINDOW:-16}"
+PAIRED="${PAIRED:-1}"
+SPIN="${SPIN:-0}"
 SIZE="${SIZE:-32}"
 PUBSUB_ARGS="${PUBSUB_ARGS:-}"
 command -v redis-server >/dev/null || { echo "redis-server is not installed" >&2; exit 1; }
@@ -123,7 +139,8 @@ lookup() {
 # field NAME LINE: the value of NAME=... in the tool's result line.
 field() { head -n 1 <<<"$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
-# median of the arguments (numbers), "-" if none.
+# median of the arguments (numbers), "-" if none; PRECISION decimals, by default 0 from 100 up
+# and 1 below.
 median() {
   if [ $# -eq 0 ]; then
     echo "-"
@@ -131,7 +148,7 @@ median() {
   fi
   printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
     m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf(m >= 100 ? "%.0f\n" : "%.1f\n", m) }'
+    printf("%." (p != "" ? p : m >= 100 ? 0 : 1) "f\n", m) }' p="${PRECISION:-}"
 }
 
 # ratio A B: A / B to two decimals, "-" when either is missing.
@@ -187,15 +204,32 @@ med() {
   echo "$v$(failed "$1")"
 }
 
+# round_ratios NAME: the median over the current cell's rounds of Redwing's NAME / Redis's in
+# the same round (rounds where either run failed are left out).
+round_ratios() {
+  local -a redis_runs redwing_runs ratios=()
+  local i
+  mapfile -t redis_runs <"$WORK/redis.$CELL"
+  mapfile -t redwing_runs <"$WORK/redwing.$CELL"
+  for i in "${!redis_runs[@]}"; do
+    if [ "${redis_runs[i]}" != err ] && [ "${redwing_runs[i]:-err}" != err ]; then
+      ratios+=("$(ratio "$(field "$1" "${redwing_runs[i]}")" "$(field "$1" "${redis_runs[i]}")")")
+    fi
+  done
+  PRECISION=2 median "${ratios[@]}"
+}
+
 # mode NAME: starts both servers (pinned or not), runs every cell, prints the tables.
 mode() {
-  local name="$1" subs messages rate
-  local -a redis_cmd redwing_cmd server_pin=()
+  local name="$1" subs messages rate round
+  local -a redis_cmd redwing_cmd server_pin=() paced_args
   CLIENT_PIN=()
   if [ "$name" = percore ]; then
     server_pin=(taskset -c 0)
     CLIENT_PIN=(taskset -c 1)
   fi
+  paced_args=(--pipeline "$PACED_WINDOW")
+  if [ "$name" = percore ] && [ "$SPIN" = 1 ]; then paced_args+=(--spin); fi
   REDIS_PORT="$(free_port)"
   TAKEN_PORT="$REDIS_PORT"
   REDWING_PORT="$(free_port)"
@@ -214,17 +248,23 @@ mode() {
   for subs in $SUBSCRIBERS; do
     messages="$(lookup "$FLOOD" "$subs")"
     rate="$(lookup "$PACED" "$subs")"
-    for _ in $(seq "$ROUNDS"); do
-      CELL="flood.$subs"
+    for round in $(seq "$ROUNDS"); do
+      CELL="$name.flood.$subs"
       run_one redis "$REDIS_PID" --subscribers "$subs" --messages "$messages" \
         --pipeline "$PIPELINE"
       run_one redwing "$REDWING_PID" --subscribers "$subs" --messages "$messages" \
         --pipeline "$PIPELINE"
-      CELL="paced.$subs"
-      run_one redis "$REDIS_PID" --subscribers "$subs" --rate "$rate" \
-        --messages $((rate * PACED_SECONDS)) --warmup $((rate * PACED_SECONDS / 10))
-      run_one redwing "$REDWING_PID" --subscribers "$subs" --rate "$rate" \
-        --messages $((rate * PACED_SECONDS)) --warmup $((rate * PACED_SECONDS / 10))
+      CELL="$name.paced.$subs"
+      local -a paced=(--subscribers "$subs" --rate "$rate" "${paced_args[@]}"
+        --messages $((rate * PACED_SECONDS)) --warmup $((rate * PACED_SECONDS / 10)))
+      if [ "$PAIRED" = 1 ]; then
+        run_one redis "$REDIS_PID" "${paced[@]}" --poisson --seed $((2 * round)) &
+        run_one redwing "$REDWING_PID" "${paced[@]}" --poisson --seed $((2 * round + 1))
+        wait $!
+      else
+        run_one redis "$REDIS_PID" "${paced[@]}"
+        run_one redwing "$REDWING_PID" "${paced[@]}"
+      fi
     done
   done
   local psi
@@ -245,11 +285,11 @@ mode() {
   echo
   echo "flood (pipeline $PIPELINE): PUBLISH/s and server CPU per PUBLISH"
   echo "| subscribers | Redis PUBLISH/s | Redwing PUBLISH/s | ratio | Redis deliveries/s |" \
-    "Redwing deliveries/s | CPU us/msg Redis / Redwing | eff |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    "Redwing deliveries/s | ratio | CPU us/msg Redis / Redwing | eff |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   local r c rc rd cd
   for subs in $SUBSCRIBERS; do
-    CELL="flood.$subs"
+    CELL="$name.flood.$subs"
     r="$(med redis publish_rps)"
     c="$(med redwing publish_rps)"
     rd="$(med redis delivered_per_s)"
@@ -258,20 +298,27 @@ mode() {
     local cc
     cc="$(med redwing cpu_ns_per_msg)"
     echo "| $subs | $r | $c | $(ratio "${c%!}" "${r%!}") | $rd | $cd |" \
+      "$(ratio "${cd%!}" "${rd%!}") |" \
       "$(micros "$rc") / $(micros "$cc") |" \
       "$(ratio "${rc%!}" "${cc%!}") |"
   done
   echo
-  echo "paced (pipeline 1, ${PACED_SECONDS} s per run): delivery latency in us"
+  if [ "$PAIRED" = 1 ]; then
+    echo "paced (${PACED_SECONDS} s per run, ${paced_args[*]}, paired, Poisson arrivals):" \
+      "delivery latency in us; ratio of medians, and median of the rounds' ratios"
+  else
+    echo "paced (${PACED_SECONDS} s per run, ${paced_args[*]}): delivery latency in us"
+  fi
   echo "| subscribers | msgs/s | Redis p50 | Redwing p50 | Redis p99 | Redwing p99 |" \
-    "p99 Redwing/Redis | Redis p99.9 | Redwing p99.9 |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    "p99 Redwing/Redis | per round | Redis p99.9 | Redwing p99.9 |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   for subs in $SUBSCRIBERS; do
-    CELL="paced.$subs"
+    CELL="$name.paced.$subs"
     r="$(med redis lat_p99_us)"
     c="$(med redwing lat_p99_us)"
     echo "| $subs | $(lookup "$PACED" "$subs") | $(med redis lat_p50_us) |" \
       "$(med redwing lat_p50_us) | $r | $c | $(ratio "${c%!}" "${r%!}") |" \
+      "$(round_ratios lat_p99_us) |" \
       "$(med redis lat_p999_us) | $(med redwing lat_p999_us) |"
   done
 }

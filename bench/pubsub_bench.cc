@@ -12,8 +12,9 @@
 //   flood (default)  each publisher keeps up to --pipeline PUBLISHes in flight, topping the
 //                    window up when it is half empty: throughput;
 //   paced (--rate N) N messages per second in total, on a schedule (message i is due at
-//                    i / N s), round-robin over the publishers, at most --pipeline in flight
-//                    each (1 by default here): latency at a known load.
+//                    i / N s, or with --poisson after exponential gaps), round-robin over the
+//                    publishers, at most --pipeline in flight each (1 by default here):
+//                    latency at a known load.
 //
 // One thread drives every socket through epoll (and a timerfd for the schedule), so the client
 // costs one core at most; on a 2-core machine it shares them with the server. Latency samples go
@@ -35,6 +36,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -73,8 +75,11 @@ struct Options {
   uint64_t rate = 0;            // messages/s in total; 0: flood
   uint64_t warmup = 0;          // each publisher's first messages stay out of the latency figures
   uint64_t timeout = 10;        // seconds without progress before giving up
+  uint64_t seed = 1;            // --poisson: the arrival stream's seed
   std::string channel = "redwing-bench:channel";
   bool pattern = false;
+  bool spin = false;     // busy-poll instead of sleeping in epoll_wait
+  bool poisson = false;  // paced: exponential gaps between messages instead of equal ones
 };
 
 // The payload header: what a subscriber needs to time and check a message.
@@ -95,6 +100,13 @@ uint64_t GetU64(const char* at) {
   for (int i = 0; i < 8; ++i)
     value |= uint64_t{static_cast<unsigned char>(at[i])} << (8 * i);
   return value;
+}
+
+uint64_t SplitMix64(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,6 +352,7 @@ class Bench {
     Watch(timer_, kTimerTag, EPOLLIN);
     payload_.assign(options.size, 'x');
     // In pattern mode subscribers ask for the channel's first character and '*'.
+    rng_ = options.seed;
     target_ = options.pattern ? options.channel.substr(0, 1) + "*" : options.channel;
   }
   ~Bench() {
@@ -359,8 +372,8 @@ class Bench {
       Connect(options_, &p.conn);
       Watch(p.conn.fd, i, EPOLLIN);
     }
-    result_.first_send_ns = start_ns_ = NowNs();
-    if (options_.rate != 0) {
+    result_.first_send_ns = start_ns_ = due_ns_ = NowNs();
+    if (Paced()) {
       SendDue();
     } else {
       for (Publisher& p : publishers_)
@@ -436,7 +449,12 @@ class Bench {
     std::vector<epoll_event> events(256);
     uint64_t last_progress = NowNs();
     while (!done() && !aborted_) {
-      const int n = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 200);
+      if (options_.spin && Paced() && start_ns_ != 0 && paced_sent_ < options_.messages &&
+          due_ns_ <= NowNs()) {
+        SendDue();
+      }
+      const int n = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()),
+                               options_.spin ? 0 : 200);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) Fail(std::string("epoll_wait failed: ") + std::strerror(errno));
       if (n == 0) {
@@ -548,38 +566,51 @@ class Bench {
 
   // Paced: sends every message whose time has come (message i is due at start + i/rate), round
   // robin over the publishers, unless the next one's window is full (its reply will call here
-  // again); then arms the timer for the next message.
+  // again); then arms the timer for the next message (with --spin, Loop watches the clock).
+  // A message sent late is stamped when it leaves, so the wait for a window is not latency:
+  // max_schedule_lag_ns says how far behind the schedule sending fell.
   void SendDue() {
     const uint64_t now = NowNs();
     bool blocked = false;
     size_t first_touched = publishers_.size();
     size_t last_touched = 0;
-    while (paced_sent_ < options_.messages && DueNs(paced_sent_) <= now) {
+    while (paced_sent_ < options_.messages && due_ns_ <= now) {
       const size_t index = paced_sent_ % publishers_.size();
       Publisher& p = publishers_[index];
       if (p.sent - p.replied >= pipeline_) {
         blocked = true;
         break;
       }
-      result_.max_schedule_lag_ns = std::max(result_.max_schedule_lag_ns, now - DueNs(paced_sent_));
+      result_.max_schedule_lag_ns = std::max(result_.max_schedule_lag_ns, now - due_ns_);
       AppendPublish(&p, now);
       ++paced_sent_;
+      due_ns_ = NextDue();
       first_touched = std::min(first_touched, index);
       last_touched = std::max(last_touched, index);
     }
     for (size_t i = first_touched; i <= last_touched && i < publishers_.size(); ++i)
       Flush(&publishers_[i].conn, i);
-    if (blocked || paced_sent_ == options_.messages) return;
+    if (blocked || paced_sent_ == options_.messages || options_.spin) return;
     itimerspec spec{};
-    const uint64_t due = DueNs(paced_sent_);
+    const uint64_t due = due_ns_;
     spec.it_value.tv_sec = static_cast<time_t>(due / 1'000'000'000);
     spec.it_value.tv_nsec = static_cast<long>(due % 1'000'000'000);
     if (timerfd_settime(timer_, TFD_TIMER_ABSTIME, &spec, nullptr) != 0) Fail("timerfd_settime");
   }
 
-  uint64_t DueNs(uint64_t message) const {
-    return start_ns_ +
-           static_cast<uint64_t>(static_cast<__uint128_t>(message) * 1'000'000'000 / options_.rate);
+  bool Paced() const { return options_.rate != 0; }
+
+  // When message paced_sent_ is due: at start + i/rate, or with --poisson after an exponential
+  // gap of mean 1/rate from the previous one (a Poisson process: arrivals that do not fall into
+  // step with anything else on the machine, such as a second client measuring another server).
+  uint64_t NextDue() {
+    if (!options_.poisson) {
+      return start_ns_ + static_cast<uint64_t>(static_cast<__uint128_t>(paced_sent_) *
+                                               1'000'000'000 / options_.rate);
+    }
+    const double u = static_cast<double>(SplitMix64(rng_) >> 11) * 0x1.0p-53;  // [0, 1)
+    const double gap_ns = -std::log1p(-u) * 1e9 / static_cast<double>(options_.rate);
+    return due_ns_ + static_cast<uint64_t>(gap_ns);
   }
 
   // Parses the next whole reply out of conn->in, if it holds one.
@@ -605,7 +636,7 @@ class Bench {
               std::to_string(subscribers_.size()));
       }
     }
-    if (options_.rate != 0) {
+    if (Paced()) {
       SendDue();
     } else {
       TopUp(p);
@@ -679,6 +710,8 @@ class Bench {
   size_t confirmed_ = 0;
   uint64_t start_ns_ = 0;
   uint64_t paced_sent_ = 0;  // paced: messages sent, over all publishers
+  uint64_t due_ns_ = 0;      // paced: when message paced_sent_ is due
+  uint64_t rng_ = 0;         // paced, --poisson: SplitMix64 state
   bool aborted_ = false;
   Result result_;
 };
@@ -687,23 +720,28 @@ class Bench {
 // Command line.
 
 void Usage(int status) {
-  std::fprintf(status == 0 ? stdout : stderr,
-               "usage: pubsub_bench [options]\n"
-               "  --host H          server address (127.0.0.1)\n"
-               "  --port P          server port (6379)\n"
-               "  --subscribers N   subscriber connections (1)\n"
-               "  --publishers N    publisher connections (1)\n"
-               "  --messages N      messages in total, split over the publishers (100000)\n"
-               "  --size N          payload bytes, at least %zu (32)\n"
-               "  --pipeline N      PUBLISHes in flight per publisher (32 flooding, 1 paced)\n"
-               "  --rate N          paced: N messages/s in total (0: flood)\n"
-               "  --warmup N        each publisher's first N messages are not timed (0)\n"
-               "  --channel NAME    the channel (redwing-bench:channel)\n"
-               "  --pattern         PSUBSCRIBE <first character of the channel>* instead\n"
-               "  --timeout S       give up after S seconds without progress (10)\n"
-               "Prints a key=value result line, then a line for people. Exits 1 if any message\n"
-               "was lost, duplicated, reordered or malformed, or a PUBLISH reply was wrong.\n",
-               kHeaderSize);
+  std::fprintf(
+      status == 0 ? stdout : stderr,
+      "usage: pubsub_bench [options]\n"
+      "  --host H          server address (127.0.0.1)\n"
+      "  --port P          server port (6379)\n"
+      "  --subscribers N   subscriber connections (1)\n"
+      "  --publishers N    publisher connections (1)\n"
+      "  --messages N      messages in total, split over the publishers (100000)\n"
+      "  --size N          payload bytes, at least %zu (32)\n"
+      "  --pipeline N      PUBLISHes in flight per publisher (32 flooding, 1 paced)\n"
+      "  --rate N          paced: N messages/s in total (0: flood)\n"
+      "  --warmup N        each publisher's first N messages are not timed (0)\n"
+      "  --channel NAME    the channel (redwing-bench:channel)\n"
+      "  --pattern         PSUBSCRIBE <first character of the channel>* instead\n"
+      "  --poisson         paced: exponential gaps (a Poisson process) instead of equal ones\n"
+      "  --seed N          --poisson: the arrival stream's seed (1)\n"
+      "  --spin            never sleep: poll sockets (and the clock) in a busy loop; for a\n"
+      "                    client with a core of its own, so that waking up adds no latency\n"
+      "  --timeout S       give up after S seconds without progress (10)\n"
+      "Prints a key=value result line, then a line for people. Exits 1 if any message\n"
+      "was lost, duplicated, reordered or malformed, or a PUBLISH reply was wrong.\n",
+      kHeaderSize);
   std::exit(status);
 }
 
@@ -737,6 +775,7 @@ constexpr CountOption kCountOptions[] = {
     {"--rate", &Options::rate, 0, 1'000'000'000},
     {"--warmup", &Options::warmup, 0, kMaxCount},
     {"--timeout", &Options::timeout, 1, 3600},
+    {"--seed", &Options::seed, 0, UINT64_MAX},
 };
 
 Options ParseOptions(int argc, char** argv) {
@@ -744,8 +783,8 @@ Options ParseOptions(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") Usage(0);
-    if (arg == "--pattern") {
-      o.pattern = true;
+    if (arg == "--pattern" || arg == "--spin" || arg == "--poisson") {
+      (arg == "--pattern" ? o.pattern : arg == "--spin" ? o.spin : o.poisson) = true;
       continue;
     }
     if (arg.rfind("--", 0) != 0) Usage(2);
@@ -807,17 +846,18 @@ int main(int argc, char** argv) {
   const uint64_t pipeline = options.pipeline != 0 ? options.pipeline : (options.rate != 0 ? 1 : 32);
   std::printf(
       "mode=%s subscribers=%llu publishers=%llu messages=%llu size=%llu pipeline=%llu rate=%llu "
-      "pattern=%d publish_rps=%.0f delivered_per_s=%.0f lat_p50_us=%.1f lat_p99_us=%.1f "
-      "lat_p999_us=%.1f lat_max_us=%.1f lat_samples=%llu max_schedule_lag_us=%.1f elapsed_s=%.3f "
+      "pattern=%d spin=%d poisson=%d publish_rps=%.0f delivered_per_s=%.0f lat_p50_us=%.1f "
+      "lat_p99_us=%.1f lat_p999_us=%.1f lat_max_us=%.1f lat_samples=%llu max_schedule_lag_us=%.1f "
+      "elapsed_s=%.3f "
       "client_cpu_s=%.3f errors=%llu\n",
       mode, static_cast<unsigned long long>(options.subscribers),
       static_cast<unsigned long long>(options.publishers),
       static_cast<unsigned long long>(options.messages),
       static_cast<unsigned long long>(options.size), static_cast<unsigned long long>(pipeline),
-      static_cast<unsigned long long>(options.rate), options.pattern ? 1 : 0, publish_rps,
-      delivered_ps, r.latency.Quantile(0.5) / us, r.latency.Quantile(0.99) / us,
-      r.latency.Quantile(0.999) / us, static_cast<double>(r.latency.max()) / us,
-      static_cast<unsigned long long>(r.latency.total()),
+      static_cast<unsigned long long>(options.rate), options.pattern ? 1 : 0, options.spin ? 1 : 0,
+      options.poisson ? 1 : 0, publish_rps, delivered_ps, r.latency.Quantile(0.5) / us,
+      r.latency.Quantile(0.99) / us, r.latency.Quantile(0.999) / us,
+      static_cast<double>(r.latency.max()) / us, static_cast<unsigned long long>(r.latency.total()),
       static_cast<double>(r.max_schedule_lag_ns) / us, elapsed_s, cpu_s,
       static_cast<unsigned long long>(r.errors));
   std::printf(
