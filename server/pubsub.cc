@@ -6,12 +6,15 @@
 #include <memory>
 #include <new>
 
+#include <asio/post.hpp>
+
 #include "common/heap.h"
 #include "protocol/glob.h"
 #include "server/engine.h"
 #include "server/session.h"
 #include "server/task.h"
 #include "server/worker.h"
+#include "server/worker_loop.h"
 
 namespace redwing {
 
@@ -69,8 +72,8 @@ class PubSub::Publication {
   std::string_view channel() const { return {bytes() + channel_offset_, channel_len_}; }
   // "$len\r\nchannel\r\n$len\r\nmessage\r\n": what follows the head in every frame.
   std::string_view tail() const { return {bytes(), tail_len_}; }
-  // Queues the delivery to `target` (its worker's thread will run it).
-  void Send(int task, PubSub* target, Worker* to);
+  // The task that delivers to `target` (to be run by its worker's thread).
+  Task* DeliveryTo(int task, PubSub* target);
   // Delivered once more; the last one frees the publication.
   void Release();
 
@@ -126,10 +129,10 @@ PubSub::Publication* PubSub::Publication::Create(PubSubKind kind, std::string_vi
   return p;
 }
 
-void PubSub::Publication::Send(int task, PubSub* target, Worker* to) {
+Task* PubSub::Publication::DeliveryTo(int task, PubSub* target) {
   DeliveryTask* t = tasks() + task;
   t->set_target(target);
-  to->Post(t);
+  return t;
 }
 
 void PubSub::Publication::Release() {
@@ -216,6 +219,7 @@ int64_t PubSub::Target(const Interest& i) {
 int64_t PubSub::Publish(PubSubKind kind, std::string_view channel, std::string_view message) {
   if (target_mark_.size() != static_cast<size_t>(engine_->num_workers())) {
     target_mark_.assign(static_cast<size_t>(engine_->num_workers()), 0);
+    outbox_.resize(static_cast<size_t>(engine_->num_workers()));
   }
   ++publish_seq_;
   targets_.clear();
@@ -243,8 +247,7 @@ int64_t PubSub::Publish(PubSubKind kind, std::string_view channel, std::string_v
   int task = 0;
   for (int w : targets_) {
     if (w != worker_->index()) {
-      Worker& to = engine_->worker(w);
-      p->Send(task++, &to.pubsub(), &to);
+      Send(w, p->DeliveryTo(task++, &engine_->worker(w).pubsub()));
     }
   }
   if (here) {
@@ -252,6 +255,26 @@ int64_t PubSub::Publish(PubSubKind kind, std::string_view channel, std::string_v
     p->Release();
   }
   return receivers;
+}
+
+void PubSub::Send(int worker, Task* delivery) {
+  auto& box = outbox_[static_cast<size_t>(worker)];
+  if (box.empty()) outbox_targets_.push_back(worker);
+  box.push_back(delivery);
+  if (!flush_posted_) {
+    flush_posted_ = true;
+    asio::post(worker_->loop().io, [this] { FlushOutbox(); });
+  }
+}
+
+void PubSub::FlushOutbox() {
+  flush_posted_ = false;
+  for (int w : outbox_targets_) {
+    auto& box = outbox_[static_cast<size_t>(w)];
+    engine_->worker(w).PostBatch(box);
+    box.clear();
+  }
+  outbox_targets_.clear();
 }
 
 void PubSub::Deliver(const Publication& p) {

@@ -13,6 +13,7 @@ namespace redwing {
 
 class Engine;
 class Session;
+class Task;
 class Worker;
 
 // Redis keeps three separate namespaces of subscriptions.
@@ -41,7 +42,8 @@ struct SubscriptionChange {
 // $len\r\nmessage\r\n") are shared by every delivery, on every worker; each subscriber gets a
 // copy of a small per-kind head and of those bytes. Deliveries to another worker travel as one
 // task per worker through its inbox, so messages from one publisher reach every subscriber in
-// publish order (FIFO per producer).
+// publish order (FIFO per producer). They leave together when the handler that published them
+// ends (PostBatch: one wake-up for a whole pipeline of publishes).
 class PubSub {
  public:
   PubSub(Engine* engine, Worker* worker);
@@ -88,6 +90,10 @@ class PubSub {
   };
   using Registry = std::unordered_map<std::string, LocalSubscribers, Hash, std::equal_to<>>;
 
+  // Queues a delivery for another worker. Deliveries leave together once the current handler has
+  // finished (a pipeline's publishes cost the target one wake-up, not one each), in order.
+  void Send(int worker, Task* delivery);
+  void FlushOutbox();
   // Adds `i`'s workers to targets_ (each once) and returns its subscriptions.
   int64_t Target(const Interest& i);
 
@@ -99,6 +105,10 @@ class PubSub {
   std::vector<int> targets_;
   std::vector<uint64_t> target_mark_;
   uint64_t publish_seq_ = 0;
+  // Deliveries not sent yet, by target worker, and the targets with any.
+  std::vector<std::vector<Task*>> outbox_;
+  std::vector<int> outbox_targets_;
+  bool flush_posted_ = false;
 };
 
 // Applies `changes`, made by `origin`'s sessions, to every worker's directory: at once on

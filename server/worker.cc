@@ -28,6 +28,16 @@ Worker* Worker::Current() {
 
 void Worker::Post(Task* t) {
   inbox_.Push(t);
+  Wake();
+}
+
+void Worker::PostBatch(std::span<Task* const> tasks) {
+  for (Task* t : tasks)
+    inbox_.Push(t);
+  if (!tasks.empty()) Wake();
+}
+
+void Worker::Wake() {
   // Wake the loop only on the idle -> busy edge; Drain clears the flag before it pops, so a task
   // pushed after the last pop always finds the flag clear and posts another wake-up.
   if (!wake_pending_.exchange(true, std::memory_order_acq_rel)) {

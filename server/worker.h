@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -60,6 +61,8 @@ class Worker {
 
   // Any thread: queues `t` to run on this worker's thread.
   void Post(Task* t);
+  // Any thread: queues `tasks` in order, with at most one wake-up for all of them.
+  void PostBatch(std::span<Task* const> tasks);
   // The worker running the calling thread, or nullptr.
   static Worker* Current();
 
@@ -68,6 +71,7 @@ class Worker {
   void Join();
 
  private:
+  void Wake();
   void Drain();
   void ThreadMain();
 
