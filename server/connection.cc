@@ -10,6 +10,7 @@
 #include "server/connection_socket.h"
 #include "server/engine.h"
 #include "server/logging.h"
+#include "server/pubsub.h"
 #include "server/worker.h"
 #include "server/worker_loop.h"
 #include "storage/hash_table.h"
@@ -141,6 +142,7 @@ void Connection::ParseBatch() {
 }
 
 void Connection::ProcessInput() {
+  Worker::EventScope event(worker_);
   while (!closed_ && !session_.waiting() && !close_after_write_) {
     if (batch_next_ == batch_.size()) {
       if (!protocol_error_.empty()) break;
@@ -243,13 +245,14 @@ void Connection::OnPushed() {
   EnforceOutputLimit();
   if (output_limit_hit_ || push_write_scheduled_) return;
   push_write_scheduled_ = true;
-  auto self = shared_from_this();
-  asio::post(socket_->socket.get_executor(), [this, self] {
-    push_write_scheduled_ = false;
-    if (closed_) return;
-    session_.FlushHeldPushes();
-    MaybeWrite();
-  });
+  worker_->Defer(this, shared_from_this());
+}
+
+void Connection::AtEventEnd() {
+  push_write_scheduled_ = false;
+  if (closed_) return;
+  session_.FlushHeldPushes();
+  MaybeWrite();
 }
 
 void Connection::EnforceOutputLimit() {
@@ -292,6 +295,9 @@ void Connection::MaybeWrite() {
     if (close_after_write_) Close();
     return;
   }
+  // Messages this worker published go to other workers before any reply leaves (PUBLISH's
+  // receivers have them before its publisher can act on its reply).
+  worker_->pubsub().FlushOutbox();
   // Send directly first: usually the socket takes everything in one syscall, and no completion
   // handler is queued (which would also cost the loop an extra non-blocking epoll_wait).
   asio::error_code ec;

@@ -10,6 +10,7 @@
 #include "protocol/byte_buffer.h"
 #include "protocol/resp_parser.h"
 #include "server/session.h"
+#include "server/worker.h"
 
 namespace redwing {
 
@@ -24,7 +25,9 @@ struct ConnectionSocket;
 //
 // Owned by (shared_ptr) its pending I/O and in-flight work; lives on one worker's thread and is
 // touched only there.
-class Connection final : public SessionOwner, public std::enable_shared_from_this<Connection> {
+class Connection final : public SessionOwner,
+                         public EndOfEventWork,
+                         public std::enable_shared_from_this<Connection> {
  public:
   Connection(Engine* engine, Worker* worker, std::unique_ptr<ConnectionSocket> socket);
   ~Connection() override;
@@ -46,6 +49,8 @@ class Connection final : public SessionOwner, public std::enable_shared_from_thi
   void OnSessionBlocked(int64_t deadline_ms) override;
   void OnSessionUnblocked() override;
   void OnPushed() override;
+  // EndOfEventWork: writes the messages delivered during the event.
+  void AtEventEnd() override;
 
   // Position in the worker's connection list (worker thread only).
   std::list<Connection*>::iterator registry_position;

@@ -148,6 +148,7 @@ void Engine::ArmCron(Worker& w) {
   w.loop().cron.expires_after(std::chrono::milliseconds(1000 / (hz > 0 ? hz : 10)));
   w.loop().cron.async_wait([this, &w](const asio::error_code& ec) {
     if (ec) return;
+    Worker::EventScope event(&w);
     int64_t now = NowMs();
     UpdatePeakMemory();
     Shard* s = w.shard();

@@ -261,13 +261,15 @@ void PubSub::Send(int worker, Task* delivery) {
   auto& box = outbox_[static_cast<size_t>(worker)];
   if (box.empty()) outbox_targets_.push_back(worker);
   box.push_back(delivery);
-  if (!flush_posted_) {
+  // Inside an event the worker flushes when it ends; otherwise the loop does, soon.
+  if (!worker_->in_event() && !flush_posted_) {
     flush_posted_ = true;
     asio::post(worker_->loop().io, [this] { FlushOutbox(); });
   }
 }
 
 void PubSub::FlushOutbox() {
+  if (outbox_targets_.empty()) return;
   flush_posted_ = false;
   for (int w : outbox_targets_) {
     auto& box = outbox_[static_cast<size_t>(w)];

@@ -69,6 +69,12 @@ class PubSub {
   int64_t Patterns() const { return static_cast<int64_t>(directory_[1].size()); }
   size_t DirectorySize(PubSubKind kind) const { return directory_[static_cast<int>(kind)].size(); }
 
+  // Sends the deliveries queued for other workers: at the end of each event (Worker::EndEvent),
+  // and before anything else leaves this worker (a message to another worker, a write to a
+  // socket), so that whatever happens after a publish, as seen from outside, happens after its
+  // deliveries are on their way.
+  void FlushOutbox();
+
   class Publication;
   // Delivers `p` to this worker's subscribers.
   void Deliver(const Publication& p);
@@ -93,7 +99,6 @@ class PubSub {
   // Queues a delivery for another worker. Deliveries leave together once the current handler has
   // finished (a pipeline's publishes cost the target one wake-up, not one each), in order.
   void Send(int worker, Task* delivery);
-  void FlushOutbox();
   // Adds `i`'s workers to targets_ (each once) and returns its subscriptions.
   int64_t Target(const Interest& i);
 

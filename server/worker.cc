@@ -27,6 +27,9 @@ Worker* Worker::Current() {
 }
 
 void Worker::Post(Task* t) {
+  // Whatever the sender published before this message reaches its targets first (a command's
+  // notifications before its reply, as in Redis).
+  if (Worker* from = t_current; from != nullptr) from->pubsub_->FlushOutbox();
   inbox_.Push(t);
   Wake();
 }
@@ -45,7 +48,31 @@ void Worker::Wake() {
   }
 }
 
+void Worker::Defer(EndOfEventWork* work, std::shared_ptr<void> keep) {
+  if (event_depth_ > 0) {
+    deferred_.emplace_back(work, std::move(keep));
+    return;
+  }
+  asio::post(loop_->io, [work, keep = std::move(keep)] { work->AtEventEnd(); });
+}
+
+void Worker::EndEvent() {
+  // What runs here may queue more (a write never publishes, but stay general): it is still
+  // inside the event, and this loop runs until nothing is left.
+  ++event_depth_;
+  while (true) {
+    pubsub_->FlushOutbox();
+    if (deferred_.empty()) break;
+    auto work = std::move(deferred_);
+    deferred_.clear();
+    for (auto& [w, keep] : work)
+      w->AtEventEnd();
+  }
+  --event_depth_;
+}
+
 void Worker::Drain() {
+  EventScope scope(this);
   // An exchange, not a store: reading the producers' `true` synchronizes with them, so every push
   // that preceded their flag update is visible to the pops below.
   wake_pending_.exchange(false, std::memory_order_acq_rel);

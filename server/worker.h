@@ -37,6 +37,16 @@ struct WorkerCounters {
   }
 };
 
+// Work a worker does once the event it is handling has ended (a read handler, a drain of its
+// inbox, a cron tick): a connection's write of the messages delivered to it meanwhile.
+class EndOfEventWork {
+ public:
+  virtual void AtEventEnd() = 0;
+
+ protected:
+  ~EndOfEventWork() = default;
+};
+
 // One event-loop thread: an Asio io_context (kept out of this header: see worker_loop.h), an
 // inbox for work from other threads, the shard it owns, and the connections it serves.
 //
@@ -63,6 +73,27 @@ class Worker {
   void Post(Task* t);
   // Any thread: queues `tasks` in order, with at most one wake-up for all of them.
   void PostBatch(std::span<Task* const> tasks);
+
+  // Worker thread. An EventScope spans the handling of one event; when the outermost ends, the
+  // pub/sub deliveries queued for other workers leave (PubSub::FlushOutbox) and the work
+  // deferred with Defer() runs. So the messages of a pipeline of publishes cost each target
+  // worker one wake-up and each subscriber one write, and no extra turn of the event loop.
+  class EventScope {
+   public:
+    explicit EventScope(Worker* w) : w_(w) { ++w_->event_depth_; }
+    ~EventScope() {
+      if (--w_->event_depth_ == 0) w_->EndEvent();
+    }
+    EventScope(const EventScope&) = delete;
+    EventScope& operator=(const EventScope&) = delete;
+
+   private:
+    Worker* w_;
+  };
+  bool in_event() const { return event_depth_ > 0; }
+  // Runs `work->AtEventEnd()` when the current event ends (`keep` holds its owner alive until
+  // then). Outside of any event it runs from the loop, soon.
+  void Defer(EndOfEventWork* work, std::shared_ptr<void> keep);
   // The worker running the calling thread, or nullptr.
   static Worker* Current();
 
@@ -72,6 +103,7 @@ class Worker {
 
  private:
   void Wake();
+  void EndEvent();
   void Drain();
   void ThreadMain();
 
@@ -82,6 +114,8 @@ class Worker {
   std::unique_ptr<PubSub> pubsub_;
   MpscQueue inbox_;
   std::atomic<bool> wake_pending_{false};
+  int event_depth_ = 0;
+  std::vector<std::pair<EndOfEventWork*, std::shared_ptr<void>>> deferred_;
   WorkerCounters counters_;
   std::thread thread_;
 };
