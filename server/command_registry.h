@@ -36,6 +36,9 @@ enum CommandFlag : uint32_t {
   kCmdBlocking = 1u << 14,
   // Printed for commands with a key_finder (never set in a spec: derived).
   kCmdMovableKeys = 1u << 15,
+  // Redis's no_async_loading (SAVE, BGSAVE): printed only; Redwing never loads asynchronously
+  // beside a live data set.
+  kCmdNoAsyncLoading = 1u << 16,
   // Routing (not printed by COMMAND): where the handler runs.
   kCmdAllShards = 1u << 20,  // needs every shard held (DBSIZE, KEYS, FLUSHALL, ...)
   kCmdClient = 1u << 21,     // runs on the connection's thread with its ClientState

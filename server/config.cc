@@ -213,6 +213,54 @@ struct ConfigTable {
          99,
          {},
          "50"},
+        // Persistence to page files (server/shard_persistence.h).
+        {K::kEnum,
+         "persistence",
+         true,
+         nullptr,
+         &Config::persistence_name_,
+         0,
+         0,
+         {"none", "write-through", "write-back"},
+         "none"},
+        {K::kString, "dir", false, nullptr, &Config::dir_, 0, 0, {}, "./"},
+        {K::kInt, "page-size", false, &Config::page_size_, nullptr, 1024, 1 << 20, {}, "4096"},
+        {K::kInt,
+         "writeback-delay",
+         true,
+         &Config::writeback_delay_,
+         nullptr,
+         1,
+         INT32_MAX,
+         {},
+         "1000"},
+        {K::kMemory,
+         "writeback-max-dirty",
+         true,
+         &Config::writeback_max_dirty_,
+         nullptr,
+         4096,
+         INT64_MAX,
+         {},
+         "67108864"},
+        {K::kMemory,
+         "max-disk-size",
+         true,
+         &Config::max_disk_size_,
+         nullptr,
+         0,
+         INT64_MAX,
+         {},
+         "0"},
+        {K::kBool,
+         "persistence-skip-corrupt",
+         false,
+         nullptr,
+         &Config::persistence_skip_corrupt_,
+         0,
+         0,
+         {},
+         "no"},
         // Compact encodings: past these a collection converts to its full structure.
         {K::kInt,
          "hash-max-listpack-entries",
@@ -387,6 +435,7 @@ void Config::StoreDerived(const Directive& d, const std::string& value, const st
   if (name == "requirepass") has_requirepass_.store(!value.empty(), std::memory_order_release);
   if (name == "loglevel") loglevel_rank_ = LogLevelRank(value);
   if (name == "maxmemory-policy") maxmemory_policy_ = PolicyIndex(value);
+  if (name == "persistence") persistence_ = static_cast<int64_t>(ParsePersistPolicy(value));
   if (name == "notify-keyspace-events") {
     // From the value as given: the canonical text drops 'n' next to 'A', as Redis prints it,
     // but the class stays on.
@@ -651,6 +700,16 @@ bool Config::daemonize() const {
 std::string Config::logfile() const {
   std::lock_guard<std::mutex> lock(mu_);
   return logfile_;
+}
+
+std::string Config::dir() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dir_;
+}
+
+bool Config::persistence_skip_corrupt() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return persistence_skip_corrupt_ == "yes";
 }
 
 }  // namespace redwing

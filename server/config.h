@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "storage/maxmemory_policy.h"
+#include "storage/persist_policy.h"
 
 namespace redwing {
 
@@ -73,6 +74,16 @@ class Config {
   int64_t maxmemory_eviction_tenacity() const {
     return maxmemory_eviction_tenacity_.load(kRelaxed);
   }
+  // Persistence (server/shard_persistence.h).
+  PersistPolicy persistence() const {
+    return static_cast<PersistPolicy>(persistence_.load(kRelaxed));
+  }
+  int64_t page_size() const { return page_size_.load(kRelaxed); }
+  int64_t writeback_delay_ms() const { return writeback_delay_.load(kRelaxed); }
+  int64_t writeback_max_dirty() const { return writeback_max_dirty_.load(kRelaxed); }
+  int64_t max_disk_size() const { return max_disk_size_.load(kRelaxed); }
+  std::string dir() const;
+  bool persistence_skip_corrupt() const;
   int64_t lfu_log_factor() const { return lfu_log_factor_.load(kRelaxed); }
   int64_t lfu_decay_time() const { return lfu_decay_time_.load(kRelaxed); }
   int64_t slru_protected_percent() const { return slru_protected_percent_.load(kRelaxed); }
@@ -139,6 +150,14 @@ class Config {
   std::atomic<int64_t> lfu_decay_time_{1};
   std::atomic<int64_t> slru_protected_percent_{50};
   std::atomic<int64_t> notify_keyspace_events_{0};
+  std::atomic<int64_t> persistence_{0};
+  std::atomic<int64_t> page_size_{4096};
+  std::atomic<int64_t> writeback_delay_{1000};
+  std::atomic<int64_t> writeback_max_dirty_{64ll * 1024 * 1024};
+  std::atomic<int64_t> max_disk_size_{0};
+  std::string persistence_name_ = "none";
+  std::string dir_ = "./";
+  std::string persistence_skip_corrupt_ = "no";
   struct AtomicLimit {
     std::atomic<int64_t> hard{0};
     std::atomic<int64_t> soft{0};

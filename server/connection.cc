@@ -250,6 +250,7 @@ void Connection::OnPushed() {
 
 void Connection::AtEventEnd() {
   push_write_scheduled_ = false;
+  awaiting_durable_ = false;
   if (closed_) return;
   session_.FlushHeldPushes();
   MaybeWrite();
@@ -293,6 +294,14 @@ void Connection::MaybeWrite() {
   ByteBuffer& out = session_.out();
   if (out.empty()) {
     if (close_after_write_) Close();
+    return;
+  }
+  // Under write-through, nothing leaves before the writes it may reflect are durable.
+  if (!engine_->RepliesMayLeave()) {
+    if (!awaiting_durable_) {
+      awaiting_durable_ = true;
+      worker_->AwaitDurable(this, shared_from_this());
+    }
     return;
   }
   // Messages this worker published go to other workers before any reply leaves (PUBLISH's

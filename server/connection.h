@@ -70,6 +70,7 @@ class Connection final : public SessionOwner,
   // seconds. Past it, the connection is closed from the loop (never from inside a delivery).
   void EnforceOutputLimit();
 
+  bool awaiting_durable_ = false;  // registered with Worker::AwaitDurable
   Engine* const engine_;
   Worker* const worker_;
   std::unique_ptr<ConnectionSocket> socket_;

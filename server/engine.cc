@@ -18,6 +18,7 @@
 #include "server/connection_socket.h"
 #include "server/cycle_clock.h"
 #include "server/logging.h"
+#include "server/shard_persistence.h"
 #include "server/worker_loop.h"
 #include "storage/hash_table.h"
 
@@ -109,7 +110,7 @@ std::string Engine::Start(bool listen) {
   startup_memory = heap::UsedBytes();
   for (auto& w : workers_)
     w->Start();
-  return "";
+  return ApplyPersistence(/*startup=*/true);
 }
 
 void Engine::StartAccept(Listener& l) {
@@ -152,11 +153,13 @@ void Engine::ArmCron(Worker& w) {
     int64_t now = NowMs();
     UpdatePeakMemory();
     Shard* s = w.shard();
-    if (s != nullptr && s->Available()) {
+    if (s != nullptr && s->Available() && !s->loading.load(std::memory_order_acquire)) {
       // Redis's slow expire cycle may use up to 25% of a cron period.
       s->Cron(now, 250000 / std::max(1, config_->hz()));
       MakeRoomOn(*s);
+      if (ShardPersistence* p = s->persistence()) p->Cron(now);
     }
+    UpdateDurabilityGate();
     int64_t timeout = config_->timeout();
     std::vector<Connection*> idle;
     std::vector<Connection*> paused;
@@ -310,6 +313,14 @@ void Engine::Stop() {
   for (auto& w : workers_)
     w->Join();
   listeners_.clear();
+  for (auto& t : loaders_)
+    t.join();
+  // The workers are gone: this thread holds every shard now. Everything dirty goes to disk.
+  if (persistence_on_.load()) {
+    for (auto& s : shards_) {
+      if (s->persistence() != nullptr && !s->loading.load()) s->persistence()->Stop();
+    }
+  }
 }
 
 }  // namespace redwing

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server/config.h"
@@ -74,6 +75,23 @@ class Engine {
   // Highest used memory seen (INFO's used_memory_peak); updated by the cron and by INFO.
   int64_t UpdatePeakMemory();
 
+  // Persistence (server/shard_persistence.h). ApplyPersistence opens or closes the shards' page
+  // stores to match the `persistence` directive; at start-up it loads them, on loader threads,
+  // while commands get -LOADING; at runtime (CONFIG SET, every shard held) a newly opened store
+  // writes everything. Returns an error message (the store could not be opened).
+  std::string ApplyPersistence(bool startup);
+  // Any thread: shards still loading.
+  bool loading() const { return loading_shards_.load(std::memory_order_acquire) > 0; }
+  // Any thread: whether replies may leave now: true unless the policy acknowledges writes only
+  // once durable and some shard has changes that are not yet.
+  bool RepliesMayLeave() const {
+    return !durability_gate_.load(std::memory_order_relaxed) || AllDurable();
+  }
+  // Any thread: a shard's page store cannot write; *text says why (for -MISCONF).
+  bool PersistenceError(std::string* text) const;
+  // The shards' page stores flush everything and wait until it is durable (SAVE); false if a
+  // write failed. `wait` false: only start the flush (BGSAVE). Every shard held.
+  bool SaveAll(bool wait);
   // Process-wide counters.
   std::atomic<uint64_t> next_client_id{1};
   std::atomic<int64_t> connected_clients{0};
@@ -95,6 +113,8 @@ class Engine {
   // otherwise posts the request to the shard that holds the most.
   void EvictOrDelegate(Shard& s);
   void ArmCron(Worker& w);
+  bool AllDurable() const;
+  void UpdateDurabilityGate();
 
   Config* config_;
   std::vector<std::unique_ptr<Worker>> workers_;
@@ -103,6 +123,10 @@ class Engine {
   std::atomic<unsigned> next_worker_{0};
   int bound_port_ = 0;
   std::atomic<bool> stopped_{false};
+  std::atomic<int> loading_shards_{0};
+  std::atomic<bool> durability_gate_{false};
+  std::atomic<bool> persistence_on_{false};
+  std::vector<std::thread> loaders_;
 };
 
 int64_t NowMs();  // wall clock, ms since the epoch

@@ -32,6 +32,8 @@ inline constexpr std::string_view kNoLfuPolicy =
 inline constexpr std::string_view kLfuPolicySelected =
     "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
     "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr std::string_view kLoading = "LOADING Redis is loading the dataset in memory";
+inline constexpr std::string_view kMisconfPrefix = "MISCONF Errors writing to the page store: ";
 inline constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
 // EXEC refused as a whole: this prefix, then the refusing error without its leading '-'.
 inline constexpr std::string_view kExecAbortBecause =

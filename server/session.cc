@@ -231,6 +231,16 @@ bool Session::ExecuteOne(std::span<const std::string_view> args) {
     }
     return reject(errors::kOom, spec);
   }
+  if (engine_->config().persistence() != PersistPolicy::kNone) {
+    // As Redis with a failing AOF: writes (and PING) are refused while the disk refuses them.
+    std::string why;
+    if (((spec->flags & kCmdWrite) || spec->name == "ping") && engine_->PersistenceError(&why)) {
+      return reject(std::string(errors::kMisconfPrefix) + why, spec);
+    }
+    if (engine_->loading() && (spec->flags & kCmdLoading) == 0) {
+      return reject(errors::kLoading, spec);
+    }
+  }
   if (client_.resp == 2 && client_.subscribed() && (spec->flags & kCmdSubscribedContext) == 0) {
     return reject("ERR Can't execute '" + spec->name +
                       "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
@@ -298,6 +308,11 @@ bool Session::StallBehindRound(std::span<const std::string_view> args) {
 
 bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view> args) {
   if (spec->flags & kCmdExec) return Exec(args);
+  if (spec->HoldsAllShards(args) && engine_->loading()) {
+    // INFO while shards load: it reads no shard then, and a loading shard cannot be held.
+    RunLocal(spec, args);
+    return true;
+  }
   if (spec->HoldsAllShards(args)) {
     std::vector<int> all(static_cast<size_t>(engine_->num_shards()));
     for (int i = 0; i < engine_->num_shards(); ++i)

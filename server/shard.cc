@@ -8,6 +8,7 @@
 #include "server/blocking.h"
 #include "server/engine.h"
 #include "server/keyspace_events.h"
+#include "server/shard_persistence.h"
 #include "server/worker.h"
 
 namespace redwing {
@@ -34,7 +35,10 @@ void Shard::KeyEventPublisher::OnKeyEvent(uint32_t cls, std::string_view event,
     PublishKeyEvent(engine_, cls, event, key, db);
 }
 
-Shard::~Shard() = default;
+Shard::~Shard() {
+  // The page store's flusher goes first: it may still hand batches back.
+  persistence_.reset();
+}
 
 void Shard::Enqueue(ShardWork* w) {
   if (pumping_) {
@@ -53,7 +57,12 @@ void Shard::Defer(ShardWork* w) {
 
 void Shard::Release() {
   lent_to_ = nullptr;
+  if (persistence_ != nullptr) persistence_->OnShardReturned();
   Pump();
+}
+
+void Shard::set_persistence(std::unique_ptr<ShardPersistence> p) {
+  persistence_ = std::move(p);
 }
 
 void Shard::Pump() {

@@ -15,6 +15,7 @@ namespace redwing {
 
 class BlockingTable;
 class Engine;
+class ShardPersistence;
 class Worker;
 class Shard;
 
@@ -123,6 +124,14 @@ class Shard {
   // Set while an eviction request from another shard waits in the owner's queue (any thread).
   std::atomic<bool> eviction_requested{false};
 
+  // Persistence (server/shard_persistence.h): null when `persistence` is none. Set at start-up
+  // (or by CONFIG SET, holding every shard); owned by the shard.
+  ShardPersistence* persistence() const { return persistence_.get(); }
+  void set_persistence(std::unique_ptr<ShardPersistence> p);
+  // Set while the shard's page file is being loaded by a loader thread: nobody else touches the
+  // shard then (commands get -LOADING, the cron skips it). Any thread.
+  std::atomic<bool> loading{false};
+
   // Debug builds: aborts if the calling thread does not hold this shard.
   void AssertHeld() const;
 
@@ -144,6 +153,7 @@ class Shard {
   std::unique_ptr<KeyEventPublisher> key_events_;
   std::vector<std::unique_ptr<Database>> dbs_;
   std::unique_ptr<BlockingTable> blocking_;
+  std::unique_ptr<ShardPersistence> persistence_;
   CommandClock clock_;
   ShardStats stats_;
   EvictionParams eviction_params_;

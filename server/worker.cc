@@ -71,6 +71,22 @@ void Worker::EndEvent() {
   --event_depth_;
 }
 
+void Worker::AwaitDurable(EndOfEventWork* work, std::shared_ptr<void> keep) {
+  durable_waiters_.emplace_back(work, std::move(keep));
+}
+
+void Worker::NotifyDurable() {
+  if (!durable_wake_queued_.exchange(true, std::memory_order_acq_rel)) Post(&durable_task_);
+}
+
+void Worker::DurableTask::Run() {
+  w_->durable_wake_queued_.store(false, std::memory_order_release);
+  auto waiters = std::move(w_->durable_waiters_);
+  w_->durable_waiters_.clear();
+  for (auto& [work, keep] : waiters)
+    w_->Defer(work, std::move(keep));
+}
+
 void Worker::Drain() {
   EventScope scope(this);
   // An exchange, not a store: reading the producers' `true` synchronizes with them, so every push

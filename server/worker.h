@@ -94,6 +94,10 @@ class Worker {
   // Runs `work->AtEventEnd()` when the current event ends (`keep` holds its owner alive until
   // then). Outside of any event it runs from the loop, soon.
   void Defer(EndOfEventWork* work, std::shared_ptr<void> keep);
+  // Replies that wait for persistence (write-through): `work->AtEventEnd()` runs once a page
+  // store has made more durable, to check again (worker thread). NotifyDurable: any thread.
+  void AwaitDurable(EndOfEventWork* work, std::shared_ptr<void> keep);
+  void NotifyDurable();
   // The worker running the calling thread, or nullptr.
   static Worker* Current();
 
@@ -116,6 +120,16 @@ class Worker {
   std::atomic<bool> wake_pending_{false};
   int event_depth_ = 0;
   std::vector<std::pair<EndOfEventWork*, std::shared_ptr<void>>> deferred_;
+  std::vector<std::pair<EndOfEventWork*, std::shared_ptr<void>>> durable_waiters_;
+  std::atomic<bool> durable_wake_queued_{false};
+  class DurableTask final : public Task {
+   public:
+    explicit DurableTask(Worker* w) : w_(w) {}
+    void Run() override;
+
+   private:
+    Worker* w_;
+  } durable_task_{this};
   WorkerCounters counters_;
   std::thread thread_;
 };

@@ -141,6 +141,7 @@ Entry* Database::SetExpire(KeyRef at, int64_t expire_at_ms) {
 }
 
 void Database::Clear() {
+  if (changes_ != nullptr) changes_->BeforeClear(index_);
   TouchAllWatched();
   if (policy_ != nullptr) policy_->Clear();
   table_.Clear();
@@ -150,6 +151,7 @@ void Database::Clear() {
 }
 
 void Database::Swap(Database& other) {
+  if (changes_ != nullptr) changes_->BeforeSwap(index_, other.index_);
   TouchAllWatched();
   other.TouchAllWatched();
   table_.SwapWith(other.table_);

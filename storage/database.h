@@ -57,6 +57,20 @@ class CollectionStoredListener {
   ~CollectionStoredListener() = default;
 };
 
+// Told of every change to a database's keys, so that persistence (server/shard_persistence.h)
+// can write them out: a key changed (set, modified in place, expired, evicted or deleted: the
+// listener reads what it holds now), a database about to be emptied or swapped. Called on the
+// thread holding the shard, inside the change.
+class KeyChangeListener {
+ public:
+  virtual void OnKeyChanged(int db, std::string_view key) = 0;
+  virtual void BeforeClear(int db) = 0;
+  virtual void BeforeSwap(int db, int other) = 0;
+
+ protected:
+  ~KeyChangeListener() = default;
+};
+
 // One logical database (SELECT n) inside one shard: the key table, TTL bookkeeping, lazy and
 // active expiry, the WATCH hooks, and the keys' eviction order (an EvictionPolicy, told of every
 // key stored, read and removed here). Every lookup goes through Find(), which deletes a key whose
@@ -130,7 +144,10 @@ class Database {
   // in place (INCR, APPEND, SETRANGE) call it themselves.
   void Modified(std::string_view key) {
     if (!watches_.empty()) TouchWatched(key);
+    if (changes_ != nullptr) changes_->OnKeyChanged(index_, key);
   }
+  // Where key changes go (null: nowhere). Set by the shard's persistence once it has loaded.
+  void set_change_listener(KeyChangeListener* l) { changes_ = l; }
 
   // WATCH bookkeeping: a watcher is listed under each key it watches until removed.
   void AddWatch(std::string_view key, std::shared_ptr<WatchState> w);
@@ -181,6 +198,7 @@ class Database {
   ShardStats* stats_;
   CollectionStoredListener* listener_ = nullptr;
   KeyEventListener* events_ = nullptr;
+  KeyChangeListener* changes_ = nullptr;
   int index_ = 0;
   const EvictionParams* params_;
   MaxmemoryPolicy applied_policy_ = MaxmemoryPolicy::kNoEviction;

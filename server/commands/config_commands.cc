@@ -35,6 +35,12 @@ void ConfigSet(CommandContext& ctx) {
   EvictionParams params = ctx.engine->CurrentEvictionParams();
   for (int s = 0; s < ctx.engine->num_shards(); ++s)
     ctx.engine->shard(s).SetEvictionParams(params);
+  // Persistence switched on opens the page stores and writes everything; off flushes and closes.
+  std::string error = ctx.engine->ApplyPersistence(/*startup=*/false);
+  if (!error.empty()) {
+    ctx.reply->Error("ERR " + error);
+    return;
+  }
   ctx.reply->Ok();
 }
 

@@ -33,6 +33,7 @@ const std::pair<uint32_t, const char*> kFlagNames[] = {
     {kCmdSkipSlowlog, "skip_slowlog"},
     {kCmdFast, "fast"},
     {kCmdNoAuth, "no_auth"},
+    {kCmdNoAsyncLoading, "no_async_loading"},
     {kCmdRefusedInMulti, "no_multi"},
     {kCmdMovableKeys, "movablekeys"},
     {kCmdAllowBusy, "allow_busy"},

@@ -14,6 +14,7 @@
 #include "server/cycle_clock.h"
 #include "server/memory_info.h"
 #include "server/pubsub.h"
+#include "server/shard_persistence.h"
 #include "server/version.h"
 #include "server/worker.h"
 
@@ -195,12 +196,86 @@ void InfoMemory(CommandContext& ctx, std::string* out) {
 }
 
 void InfoPersistence(CommandContext& ctx, std::string* out) {
-  Field(out, "loading", 0);
+  Engine* engine = ctx.engine;
+  const bool loading = engine->loading();
+  Field(out, "loading", loading ? 1 : 0);
   Field(out, "async_loading", 0);
+  // The shards' page stores (server/shard_persistence.h), summed; not read while loading, when
+  // a loader thread still owns them.
+  ShardPersistence::Info sum;
+  bool any = false;
+  int64_t now = NowMs();
+  int64_t last_save = engine->start_time_ms;
+  std::string error;
+  bool failing = engine->PersistenceError(&error);
+  for (int s = 0; s < engine->num_shards() && !loading; ++s) {
+    const ShardPersistence* p = engine->shard(s).persistence();
+    if (p == nullptr) continue;
+    ShardPersistence::Info i = p->GetInfo(now);
+    last_save = any ? std::min(last_save, p->last_save_ms()) : p->last_save_ms();
+    any = true;
+    sum.dirty_keys += i.dirty_keys;
+    sum.dirty_bytes += i.dirty_bytes;
+    sum.oldest_dirty_ms = std::max(sum.oldest_dirty_ms, i.oldest_dirty_ms);
+    sum.disk_bytes += i.disk_bytes;
+    sum.pages_used += i.pages_used;
+    sum.pages_free += i.pages_free;
+    sum.pages_written += i.pages_written;
+    sum.syncs += i.syncs;
+    sum.records_loaded += i.records_loaded;
+    sum.changes_since_save += i.changes_since_save;
+    sum.compacting = sum.compacting || i.compacting;
+    sum.compactions += i.compactions;
+  }
+  Field(out, "rdb_changes_since_last_save", sum.changes_since_save);
   Field(out, "rdb_bgsave_in_progress", 0);
+  Field(out, "rdb_last_save_time", last_save / 1000);
+  Field(out, "rdb_last_bgsave_status", std::string(failing ? "err" : "ok"));
   Field(out, "aof_enabled", 0);
   Field(out, "aof_rewrite_in_progress", 0);
-  (void)ctx;
+  Field(out, "persistence_policy", std::string(PersistPolicyName(engine->config().persistence())));
+  Field(out, "persistence_dirty_keys", sum.dirty_keys);
+  Field(out, "persistence_dirty_bytes", sum.dirty_bytes);
+  Field(out, "persistence_oldest_dirty_ms", sum.oldest_dirty_ms);
+  Field(out, "persistence_disk_bytes", sum.disk_bytes);
+  Field(out, "persistence_pages_used", sum.pages_used);
+  Field(out, "persistence_pages_free", sum.pages_free);
+  Field(out, "persistence_disk_writes", sum.pages_written);
+  Field(out, "persistence_disk_syncs", sum.syncs);
+  Field(out, "persistence_records_loaded", sum.records_loaded);
+  Field(out, "persistence_compacting", sum.compacting ? 1 : 0);
+  Field(out, "persistence_compactions", sum.compactions);
+  Field(out, "persistence_write_error", failing ? error : std::string());
+}
+
+void Save(CommandContext& ctx) {
+  if (!ctx.engine->SaveAll(/*wait=*/true)) {
+    ctx.reply->Error("ERR");
+    return;
+  }
+  ctx.reply->Ok();
+}
+
+void BgSave(CommandContext& ctx) {
+  if (ctx.argc() > 2 || (ctx.argc() == 2 && !EqualsIgnoreCase(ctx.arg(1), "schedule"))) {
+    ctx.reply->Error(errors::kSyntax);
+    return;
+  }
+  ctx.engine->SaveAll(/*wait=*/false);
+  ctx.reply->SimpleString("Background saving started");
+}
+
+// When every shard last had nothing left to write (the server's start without persistence).
+void LastSave(CommandContext& ctx) {
+  int64_t last = ctx.engine->start_time_ms;
+  bool any = false;
+  for (int s = 0; s < ctx.engine->num_shards(); ++s) {
+    const ShardPersistence* p = ctx.engine->shard(s).persistence();
+    if (p == nullptr) continue;
+    last = any ? std::min(last, p->last_save_ms()) : p->last_save_ms();
+    any = true;
+  }
+  ctx.reply->Integer(last / 1000);
 }
 
 void InfoStats(CommandContext& ctx, std::string* out) {
@@ -212,7 +287,7 @@ void InfoStats(CommandContext& ctx, std::string* out) {
     outb += c.net_output_bytes.load(std::memory_order_relaxed);
   }
   uint64_t hits = 0, misses = 0, expired = 0, expire_us = 0, evicted = 0;
-  for (int s = 0; s < ctx.engine->num_shards(); ++s) {
+  for (int s = 0; s < ctx.engine->num_shards() && !ctx.engine->loading(); ++s) {
     ShardStats& st = ctx.engine->shard(s).stats();
     hits += st.keyspace_hits;
     misses += st.keyspace_misses;
@@ -267,7 +342,7 @@ void InfoKeyspace(CommandContext& ctx, std::string* out) {
   for (int d = 0; d < dbs; ++d) {
     size_t keys = 0, expires = 0;
     double ttl_sum = 0;
-    for (int s = 0; s < ctx.engine->num_shards(); ++s) {
+    for (int s = 0; s < ctx.engine->num_shards() && !ctx.engine->loading(); ++s) {
       Database& db = ctx.DbOnShard(s, d);
       keys += db.size();
       expires += db.expires();
@@ -361,6 +436,22 @@ void RegisterServerCommands(CommandRegistry& r) {
          .flags = kCmdWrite | kCmdFast | kCmdAllShards,
          .handler = SwapDb,
          .acl_categories = "@keyspace @write @fast @dangerous"});
+  r.Add({.name = "save",
+         .arity = 1,
+         .flags = kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading | kCmdRefusedInMulti | kCmdNoMulti |
+                  kCmdAllShards,
+         .handler = Save,
+         .acl_categories = "@admin @slow @dangerous"});
+  r.Add({.name = "bgsave",
+         .arity = -1,
+         .flags = kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading | kCmdAllShards,
+         .handler = BgSave,
+         .acl_categories = "@admin @slow @dangerous"});
+  r.Add({.name = "lastsave",
+         .arity = 1,
+         .flags = kCmdLoading | kCmdStale | kCmdFast,
+         .handler = LastSave,
+         .acl_categories = "@admin @fast @dangerous"});
   r.Add({.name = "time",
          .arity = 1,
          .flags = kCmdLoading | kCmdStale | kCmdFast,

@@ -247,8 +247,9 @@ TEST(ConfigTest, GetWithGlobPatterns) {
   Pairs max = c.Get({"*max*b*"});
   ASSERT_EQ(max.size(), 1u);
   EXPECT_EQ(max[0], (Pairs::value_type{"proto-max-bulk-len", "536870912"}));
-  // maxclients, proto-max-bulk-len, 8 encoding limits, maxmemory and its policy, samples, tenacity
-  EXPECT_EQ(c.Get({"*max*"}).size(), 14u);
+  // maxclients, proto-max-bulk-len, 8 encoding limits, maxmemory and its policy, samples, tenacity,
+  // writeback-max-dirty, max-disk-size
+  EXPECT_EQ(c.Get({"*max*"}).size(), 16u);
   // A directive matched by several patterns is listed once.
   Pairs p = c.Get({"port", "po*", "*ort"});
   EXPECT_EQ(p, (Pairs{{"port", "6379"}}));

@@ -1,0 +1,421 @@
+#include "server/shard_persistence.h"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+
+#include "server/config.h"
+#include "server/engine.h"
+#include "server/logging.h"
+#include "server/shard.h"
+#include "server/task.h"
+#include "storage/value_codec.h"
+
+namespace redwing {
+
+namespace {
+
+// A compaction starts once the file holds this many data pages and twice what the last one left.
+constexpr uint32_t kMinCompactionSlots = 256;
+// Time a cron tick may spend copying keys for a compaction.
+constexpr int64_t kCompactBudgetUs = 20000;
+// Failed writes are retried this often.
+constexpr int64_t kRetryIntervalMs = 1000;
+
+std::mutex g_error_mu;  // guards ShardPersistence::error_ (read by other threads for -MISCONF)
+
+CollectionLimits LimitsFrom(const Config& c) {
+  CollectionLimits l;
+  l.hash = {.max_entries = static_cast<size_t>(std::max<int64_t>(0, c.hash_max_listpack_entries())),
+            .max_value = static_cast<size_t>(std::max<int64_t>(0, c.hash_max_listpack_value()))};
+  l.set = {.max_intset_entries = c.set_max_intset_entries(),
+           .max_listpack_entries = c.set_max_listpack_entries(),
+           .max_listpack_value = c.set_max_listpack_value()};
+  l.zset = {static_cast<size_t>(std::max<int64_t>(0, c.zset_max_listpack_entries())),
+            static_cast<size_t>(std::max<int64_t>(0, c.zset_max_listpack_value()))};
+  l.list_fill = c.list_max_listpack_size();
+  return l;
+}
+
+}  // namespace
+
+ShardPersistence::ShardPersistence(Engine* engine, Shard* shard, std::unique_ptr<PageStore> store)
+    : engine_(engine), shard_(shard), store_(std::move(store)) {}
+
+ShardPersistence::~ShardPersistence() {
+  if (flusher_ != nullptr) flusher_->Stop();
+}
+
+std::unique_ptr<ShardPersistence> ShardPersistence::Open(Engine* engine, Shard* shard,
+                                                         std::string* error) {
+  const Config& c = engine->config();
+  std::string dir = c.dir();
+  if (dir.empty()) dir = ".";
+  PageStoreOptions o;
+  o.name = dir + "/redwing-shard-" + std::to_string(shard->index()) + ".pages";
+  o.page_size = static_cast<uint32_t>(c.page_size());
+  o.max_bytes =
+      static_cast<uint64_t>(c.max_disk_size()) / static_cast<uint64_t>(engine->num_shards());
+  o.shard_index = static_cast<uint32_t>(shard->index());
+  o.shard_count = static_cast<uint32_t>(engine->num_shards());
+  o.skip_corrupt = c.persistence_skip_corrupt();
+  IoStatus st;
+  auto file = OpenPosixPageFile(o.name, &st);
+  if (file == nullptr) {
+    *error = o.name + ": " + st.ToString();
+    return nullptr;
+  }
+  auto store = PageStore::Open(std::move(file), o, error);
+  if (store == nullptr) return nullptr;
+  return std::make_unique<ShardPersistence>(engine, shard, std::move(store));
+}
+
+bool ShardPersistence::Load(bool replay, std::string* error) {
+  CollectionLimits limits = LimitsFrom(engine_->config());
+  const int64_t now = NowMs();
+  shard_->clock().now_ms = now;
+  RecoveryStats stats;
+  uint64_t undecodable = 0;
+  auto apply = [&](const RecordView& r, RecordRef) {
+    if (!replay || r.db >= shard_->num_dbs()) return;
+    Database& db = shard_->db(r.db);
+    switch (r.op) {
+      case RecordOp::kPut: {
+        if (r.arg >= 0 && r.arg <= now) {
+          db.Erase(r.key);  // expired while the server was down
+          return;
+        }
+        Entry* e = DecodeValue(r.key, r.value, r.arg, limits);
+        if (e == nullptr) {
+          ++undecodable;
+          return;
+        }
+        db.Put(e);
+        return;
+      }
+      case RecordOp::kDelete:
+        db.Erase(r.key);
+        return;
+      case RecordOp::kClear:
+        db.Clear();
+        return;
+      case RecordOp::kSwap:
+        if (r.arg >= 0 && r.arg < shard_->num_dbs()) db.Swap(shard_->db(static_cast<int>(r.arg)));
+        return;
+    }
+  };
+  if (!store_->Recover(apply, &stats, error)) return false;
+  records_loaded_ = stats.records;
+  if (stats.torn_pages + stats.torn_records + stats.corrupt_pages + undecodable > 0) {
+    Log(LogLevel::kWarning, store_->name() + ": recovered past " +
+                                std::to_string(stats.torn_pages) + " torn page(s), " +
+                                std::to_string(stats.torn_records) + " incomplete record(s), " +
+                                std::to_string(stats.corrupt_pages) + " skipped corrupt page(s), " +
+                                std::to_string(undecodable) + " undecodable value(s)");
+  }
+  return true;
+}
+
+void ShardPersistence::Start(bool full_rewrite) {
+  Worker* owner = shard_->owner();
+  Engine* engine = engine_;
+  flusher_ = std::make_unique<PageFlusher>(
+      store_.get(),
+      [this, owner, engine](std::vector<std::unique_ptr<PageBatch>> batches, IoStatus status) {
+        if (engine->stopping()) return;  // the store is being shut down: nothing to hand back
+        auto shared = std::make_shared<std::vector<std::unique_ptr<PageBatch>>>(std::move(batches));
+        owner->Post(
+            new FunctionTask([this, shared, status] { OnWritten(std::move(*shared), status); }));
+        if (status.ok()) {
+          for (int i = 0; i < engine->num_workers(); ++i)
+            engine->worker(i).NotifyDurable();
+        }
+      });
+  for (int i = 0; i < shard_->num_dbs(); ++i)
+    shard_->db(i).set_change_listener(this);
+  started_ = true;
+  slots_after_compaction_ = store_->used_slots();
+  last_save_ms_ = NowMs();
+  if (full_rewrite) {
+    store_->BeginGeneration();
+    compacting_ = true;
+    compact_db_ = 0;
+    compact_cursor_ = 0;
+  }
+}
+
+void ShardPersistence::Stop() {
+  if (!started_) return;
+  uint64_t want = FlushNow();
+  if (compacting_) CompactStep(/*finish=*/true);
+  want = std::max(want, last_taken_);
+  flusher_->WaitDurable(want);
+  for (int i = 0; i < shard_->num_dbs(); ++i)
+    shard_->db(i).set_change_listener(nullptr);
+  flusher_->Stop();
+  started_ = false;
+}
+
+void ShardPersistence::OnKeyChanged(int db, std::string_view key) {
+  if (dirty_.empty()) oldest_dirty_ms_ = NowMs();
+  dirty_.push_back(Dirty{HashKey(key), static_cast<uint32_t>(arena_.size()),
+                         static_cast<uint32_t>(key.size()), static_cast<uint16_t>(db)});
+  arena_.append(key);
+  ++changes_since_save_;
+  if (required_.load(std::memory_order_relaxed) != last_taken_ + 1) {
+    required_.store(last_taken_ + 1, std::memory_order_release);
+  }
+  PersistPolicy policy = engine_->config().persistence();
+  if (AcksAfterSync(policy) ||
+      static_cast<int64_t>(arena_.size()) >= engine_->config().writeback_max_dirty()) {
+    ScheduleFlush();
+  }
+}
+
+void ShardPersistence::ScheduleFlush() {
+  if (Worker::Current() != shard_->owner()) {
+    changed_while_lent_ = true;  // the owner flushes when the shard comes back
+    return;
+  }
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  shard_->owner()->Defer(this, nullptr);
+}
+
+void ShardPersistence::OnShardReturned() {
+  if (!changed_while_lent_) return;
+  changed_while_lent_ = false;
+  ScheduleFlush();
+}
+
+void ShardPersistence::AtEventEnd() {
+  flush_scheduled_ = false;
+  if (!started_) return;
+  if (!shard_->Available()) {
+    changed_while_lent_ = true;
+    return;
+  }
+  FlushNow();
+}
+
+void ShardPersistence::BeforeClear(int db) {
+  // The database's dirty keys are about to go: the Clear record covers them.
+  size_t kept = 0;
+  for (const Dirty& d : dirty_) {
+    if (d.db != db) dirty_[kept++] = d;
+  }
+  dirty_.resize(kept);
+  if (!store_->Append(RecordOp::kClear, static_cast<uint16_t>(db), 0, "", "")) {
+    SetError("max-disk-size reached");
+  }
+  required_.store(last_taken_ + 1, std::memory_order_release);
+  ScheduleFlush();
+}
+
+void ShardPersistence::BeforeSwap(int db, int other) {
+  // Dirty keys are named by database number: write them before the numbers change meaning.
+  if (!SerializeDirty() ||
+      !store_->Append(RecordOp::kSwap, static_cast<uint16_t>(db), other, "", "")) {
+    SetError("max-disk-size reached");
+  }
+  required_.store(last_taken_ + 1, std::memory_order_release);
+  ScheduleFlush();
+}
+
+bool ShardPersistence::WriteKey(int db, std::string_view key, uint64_t hash) {
+  Entry** link = shard_->db(db).table().Find(key, hash);
+  if (link == nullptr)
+    return store_->Append(RecordOp::kDelete, static_cast<uint16_t>(db), 0, key, "");
+  const Entry* e = *link;
+  value_buf_.clear();
+  EncodeValue(e, &value_buf_);
+  return store_->Append(RecordOp::kPut, static_cast<uint16_t>(db),
+                        e->has_expire() ? e->expire_at_ms() : -1, key, value_buf_);
+}
+
+bool ShardPersistence::SerializeDirty() {
+  if (dirty_.empty()) return true;
+  order_.resize(dirty_.size());
+  for (uint32_t i = 0; i < order_.size(); ++i)
+    order_[i] = i;
+  auto key_of = [&](uint32_t i) {
+    return std::string_view(arena_.data() + dirty_[i].offset, dirty_[i].len);
+  };
+  std::sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) {
+    const Dirty& x = dirty_[a];
+    const Dirty& y = dirty_[b];
+    if (x.db != y.db) return x.db < y.db;
+    if (x.hash != y.hash) return x.hash < y.hash;
+    return key_of(a) < key_of(b);
+  });
+  for (size_t i = 0; i < order_.size(); ++i) {
+    uint32_t at = order_[i];
+    if (i > 0) {
+      uint32_t prev = order_[i - 1];
+      if (dirty_[prev].db == dirty_[at].db && dirty_[prev].hash == dirty_[at].hash &&
+          key_of(prev) == key_of(at)) {
+        continue;
+      }
+    }
+    if (!WriteKey(dirty_[at].db, key_of(at), dirty_[at].hash)) return false;
+  }
+  dirty_.clear();
+  arena_.clear();
+  if (arena_.capacity() > (1u << 20)) arena_.shrink_to_fit();
+  oldest_dirty_ms_ = 0;
+  return true;
+}
+
+uint64_t ShardPersistence::FlushNow() {
+  if (!started_) return last_taken_;
+  if (!SerializeDirty()) SetError("max-disk-size reached");
+  if (auto batch = store_->TakeBatch()) {
+    last_taken_ = batch->number;
+    Submit(std::move(batch));
+  }
+  bool all = dirty_.empty() && !store_->has_pending();
+  required_.store(all ? last_taken_ : last_taken_ + 1, std::memory_order_release);
+  return last_taken_;
+}
+
+void ShardPersistence::Submit(std::unique_ptr<PageBatch> batch) {
+  flusher_->Submit(std::move(batch));
+}
+
+void ShardPersistence::OnWritten(std::vector<std::unique_ptr<PageBatch>> batches, IoStatus status) {
+  if (!started_) return;
+  if (!status.ok()) {
+    for (auto& b : batches)
+      failed_.push_back(std::move(b));
+    SetError(status.ToString());
+    Log(LogLevel::kWarning, store_->name() + ": " + status.ToString() +
+                                "; write commands are refused until the retry succeeds");
+    return;
+  }
+  for (auto& b : batches) {
+    bool switched = b->switch_to_gen != 0;
+    store_->Retire(std::move(b));
+    if (switched) {
+      ++compactions_;
+      slots_after_compaction_ = store_->used_slots();
+    }
+  }
+  if (failed_.empty() && !flusher_->failed()) ClearError();
+  if (dirty_.empty() && !store_->has_pending() && flusher_->durable() >= last_taken_) {
+    last_save_ms_ = NowMs();
+    changes_since_save_ = 0;
+  }
+}
+
+void ShardPersistence::SetError(const std::string& text) {
+  {
+    std::lock_guard<std::mutex> lock(g_error_mu);
+    error_ = text;
+  }
+  in_error_.store(true, std::memory_order_release);
+}
+
+void ShardPersistence::ClearError() {
+  if (!in_error_.load(std::memory_order_relaxed)) return;
+  in_error_.store(false, std::memory_order_release);
+  Log(LogLevel::kNotice, store_->name() + ": writes to the page store work again");
+}
+
+std::string ShardPersistence::error_text() const {
+  std::lock_guard<std::mutex> lock(g_error_mu);
+  return error_;
+}
+
+void ShardPersistence::Cron(int64_t now_ms) {
+  if (!started_) return;
+  if (in_error_.load(std::memory_order_relaxed) && now_ms - last_retry_ms_ >= kRetryIntervalMs) {
+    last_retry_ms_ = now_ms;
+    if (!failed_.empty()) {
+      flusher_->Resume(std::move(failed_));
+      failed_.clear();
+    } else if (SerializeDirty() && !flusher_->failed()) {
+      ClearError();
+    }
+  }
+  PersistPolicy policy = engine_->config().persistence();
+  bool due = !dirty_.empty() &&
+             (AcksAfterSync(policy) ||
+              now_ms - oldest_dirty_ms_ >= engine_->config().writeback_delay_ms() -
+                                               1000 / std::max(1, engine_->config().hz()));
+  if (due || store_->has_pending()) FlushNow();
+  if (compacting_) {
+    CompactStep(/*finish=*/false);
+  } else {
+    MaybeStartCompaction();
+  }
+}
+
+void ShardPersistence::MaybeStartCompaction() {
+  if (in_error_.load(std::memory_order_relaxed)) return;
+  uint32_t used = store_->used_slots();
+  if (used < kMinCompactionSlots || used < 2 * slots_after_compaction_) return;
+  FlushNow();
+  store_->BeginGeneration();
+  compacting_ = true;
+  compact_db_ = 0;
+  compact_cursor_ = 0;
+  CompactStep(/*finish=*/false);
+}
+
+void ShardPersistence::CompactStep(bool finish) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  std::vector<std::string> keys;
+  while (compact_db_ < shard_->num_dbs()) {
+    Database& db = shard_->db(compact_db_);
+    keys.clear();
+    for (int i = 0; i < 64 && (i == 0 || compact_cursor_ != 0); ++i) {
+      compact_cursor_ =
+          db.table().Scan(compact_cursor_, [&](Entry* e) { keys.emplace_back(e->key()); });
+    }
+    for (const std::string& k : keys) {
+      if (!WriteKey(compact_db_, k, HashKey(k))) {
+        SetError("max-disk-size reached");
+        return;
+      }
+    }
+    if (compact_cursor_ == 0) ++compact_db_;
+    auto spent =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+    if (!finish && spent >= kCompactBudgetUs && compact_db_ < shard_->num_dbs()) {
+      FlushNow();
+      return;
+    }
+  }
+  // Every key is in the new generation: once it is durable the superblock names it.
+  if (!SerializeDirty()) {
+    SetError("max-disk-size reached");
+    return;
+  }
+  auto batch = store_->TakeSwitchBatch();
+  last_taken_ = batch->number;
+  Submit(std::move(batch));
+  required_.store(last_taken_, std::memory_order_release);
+  compacting_ = false;
+}
+
+ShardPersistence::Info ShardPersistence::GetInfo(int64_t now_ms) const {
+  Info info;
+  info.dirty_keys = dirty_.size();
+  info.dirty_bytes = arena_.size() + store_->pending_bytes();
+  info.oldest_dirty_ms = dirty_.empty() ? 0 : now_ms - oldest_dirty_ms_;
+  info.disk_bytes = store_->disk_bytes();
+  info.pages_used = store_->used_slots();
+  info.pages_free = store_->free_slots();
+  if (flusher_ != nullptr) {
+    info.pages_written = flusher_->pages_written();
+    info.syncs = flusher_->syncs();
+  }
+  info.records_loaded = records_loaded_;
+  info.changes_since_save = changes_since_save_;
+  info.compacting = compacting_;
+  info.compactions = compactions_;
+  return info;
+}
+
+}  // namespace redwing

@@ -1,0 +1,162 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/page_flusher.h"
+#include "server/worker.h"
+#include "storage/database.h"
+#include "storage/page_store.h"
+#include "storage/persist_policy.h"
+
+namespace redwing {
+
+class Engine;
+class Shard;
+
+// One shard's persistence: its PageStore and flusher thread, the log of keys changed since they
+// were last written, and the policy that decides when they are written.
+//
+// What is written. The databases report every changed key (KeyChangeListener); the key goes into
+// the dirty log (an arena of key bytes, no allocation per write in steady state). A flush
+// serialises the current value of each dirty key once (the log is sorted and deduplicated) as a
+// Put record, or a Delete record if the key is gone, and hands the pages to the flusher. FLUSHDB
+// and SWAPDB first flush what is dirty, then log a Clear or Swap record, so replay in sequence
+// order rebuilds exactly the databases' state.
+//
+// When. write-through: at the end of every event that changed the shard, and replies wait until
+// the flush is durable (Engine::RepliesMayLeave; the flusher's group commit shares one fsync among
+// all writers of a round). write-back: from the cron once the oldest change is writeback-delay old
+// or the log holds writeback-max-dirty bytes; replies do not wait. SAVE and shutdown flush at once.
+//
+// Space. Every write appends; when the file has grown to twice what the last compaction left (and
+// past a minimum), a compaction copies every live key into a new generation, a few hundred keys
+// per event, then switches the superblock to it (storage/page_store.h), freeing all older pages.
+//
+// Failures. A write or sync error (a full disk, an I/O error) puts the shard in error: write
+// commands get -MISCONF, reads go on, and the cron retries the failed batches each second until
+// they succeed. Nothing acknowledged is dropped: under write-through the waiting replies wait.
+//
+// Threads: owned by the shard; everything runs on the thread holding the shard, except Load (the
+// loader thread, before the shard serves anyone), the flusher's completion (which posts back to
+// the owner) and the atomic counters.
+class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
+ public:
+  ShardPersistence(Engine* engine, Shard* shard, std::unique_ptr<PageStore> store);
+  ~ShardPersistence();
+
+  // Opens the shard's page file under `dir`. Null with *error set on failure.
+  static std::unique_ptr<ShardPersistence> Open(Engine* engine, Shard* shard, std::string* error);
+
+  // Replays the file into the shard's databases (`replay`) or just reads it (`!replay`: a store
+  // enabled at runtime, whose old content the first compaction replaces). Before the shard
+  // serves anyone; any thread.
+  bool Load(bool replay, std::string* error);
+  // Owner thread, after Load: starts the flusher and listens to the databases. `full_rewrite`
+  // starts a compaction at once (a store enabled at runtime writes everything).
+  void Start(bool full_rewrite);
+  // Owner thread: flushes everything, waits for it to be durable, and detaches from the databases
+  // (persistence switched off, or shutdown).
+  void Stop();
+
+  // KeyChangeListener (thread holding the shard).
+  void OnKeyChanged(int db, std::string_view key) override;
+  void BeforeClear(int db) override;
+  void BeforeSwap(int db, int other) override;
+  // EndOfEventWork: a write-through flush at the end of the event that changed the shard.
+  void AtEventEnd() override;
+
+  // Owner thread: the shard came back from a lend (its changes may need a flush).
+  void OnShardReturned();
+  void Cron(int64_t now_ms);
+  // Serialises everything dirty and submits it; returns the batch number that makes it durable.
+  uint64_t FlushNow();
+  bool WaitDurable(uint64_t batch) { return flusher_->WaitDurable(batch); }
+
+  // Any thread: whether everything done on the shard so far is durable.
+  bool AllDurable() const {
+    return required_.load(std::memory_order_acquire) <= flusher_->durable();
+  }
+  // Any thread: the shard's write error ("" if none), for -MISCONF.
+  bool in_error() const { return in_error_.load(std::memory_order_acquire); }
+  std::string error_text() const;
+
+  // INFO persistence (thread holding the shard).
+  struct Info {
+    uint64_t dirty_keys = 0;
+    uint64_t dirty_bytes = 0;
+    int64_t oldest_dirty_ms = 0;  // 0: nothing dirty
+    uint64_t disk_bytes = 0;
+    uint64_t pages_used = 0;
+    uint64_t pages_free = 0;
+    uint64_t pages_written = 0;
+    uint64_t syncs = 0;
+    uint64_t records_loaded = 0;
+    uint64_t changes_since_save = 0;
+    bool compacting = false;
+    uint64_t compactions = 0;
+  };
+  Info GetInfo(int64_t now_ms) const;
+  // Any thread: when the shard last had nothing left to write (ms since the epoch).
+  int64_t last_save_ms() const { return last_save_ms_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Dirty {
+    uint64_t hash;
+    uint32_t offset;
+    uint32_t len;
+    uint16_t db;
+  };
+  void ScheduleFlush();
+  // Appends a record for each dirty key, then forgets them. False if the store ran out of room
+  // (they stay dirty).
+  bool SerializeDirty();
+  bool WriteKey(int db, std::string_view key, uint64_t hash);
+  void Submit(std::unique_ptr<PageBatch> batch);
+  // Flusher thread → owner thread.
+  void OnWritten(std::vector<std::unique_ptr<PageBatch>> batches, IoStatus status);
+  void SetError(const std::string& text);
+  void ClearError();
+  // Compaction.
+  void MaybeStartCompaction();
+  // Copies keys into the new generation for a few milliseconds (or, `finish`, to the end); at
+  // the end queues the switch.
+  void CompactStep(bool finish);
+
+  Engine* const engine_;
+  Shard* const shard_;
+  std::unique_ptr<PageStore> store_;
+  std::unique_ptr<PageFlusher> flusher_;
+  bool started_ = false;
+
+  std::string arena_;
+  std::vector<Dirty> dirty_;
+  std::vector<uint32_t> order_;  // scratch for the deduplicating sort
+  int64_t oldest_dirty_ms_ = 0;
+  std::string value_buf_;
+  bool flush_scheduled_ = false;
+  bool changed_while_lent_ = false;
+  uint64_t last_taken_ = 0;            // the newest batch handed to the flusher
+  std::atomic<uint64_t> required_{0};  // the batch that makes everything so far durable
+  std::atomic<bool> in_error_{false};
+  std::vector<std::unique_ptr<PageBatch>> failed_;
+  std::string error_;
+  int64_t last_retry_ms_ = 0;
+
+  // Compaction state.
+  bool compacting_ = false;
+  int compact_db_ = 0;
+  uint64_t compact_cursor_ = 0;
+  uint32_t slots_after_compaction_ = 0;
+  uint64_t compactions_ = 0;
+
+  uint64_t records_loaded_ = 0;
+  uint64_t changes_since_save_ = 0;
+  std::atomic<int64_t> last_save_ms_{0};
+};
+
+}  // namespace redwing
