@@ -221,7 +221,7 @@ struct ConfigTable {
          &Config::persistence_name_,
          0,
          0,
-         {"none", "write-through", "write-back"},
+         {"none", "write-through", "write-back", "write-around"},
          "none"},
         {K::kString, "dir", false, nullptr, &Config::dir_, 0, 0, {}, "./"},
         {K::kInt, "page-size", false, &Config::page_size_, nullptr, 1024, 1 << 20, {}, "4096"},

@@ -297,13 +297,21 @@ void Connection::MaybeWrite() {
     return;
   }
   // Under write-through, nothing leaves before the writes it may reflect are durable.
-  if (!engine_->RepliesMayLeave()) {
-    if (!awaiting_durable_) {
-      awaiting_durable_ = true;
-      worker_->AwaitDurable(this, shared_from_this());
+  if (engine_->durability_gate()) {
+    // The point to wait for is taken when replies are added, not each time: see Engine.
+    if (out.size() != durable_point_bytes_) {
+      engine_->CaptureDurability(&durable_point_);
+      durable_point_bytes_ = out.size();
     }
-    return;
+    if (!engine_->Durable(durable_point_)) {
+      if (!awaiting_durable_) {
+        awaiting_durable_ = true;
+        worker_->AwaitDurable(this, shared_from_this());
+      }
+      return;
+    }
   }
+  durable_point_bytes_ = 0;
   // Messages this worker published go to other workers before any reply leaves (PUBLISH's
   // receivers have them before its publisher can act on its reply).
   worker_->pubsub().FlushOutbox();

@@ -71,6 +71,10 @@ class Connection final : public SessionOwner,
   void EnforceOutputLimit();
 
   bool awaiting_durable_ = false;  // registered with Worker::AwaitDurable
+  // Write-through: the durability point the replies in out_ wait for, taken when out_ had this
+  // many bytes (Engine::CaptureDurability).
+  std::vector<uint64_t> durable_point_;
+  size_t durable_point_bytes_ = 0;
   Engine* const engine_;
   Worker* const worker_;
   std::unique_ptr<ConnectionSocket> socket_;

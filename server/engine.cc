@@ -21,6 +21,7 @@
 #include "server/shard_persistence.h"
 #include "server/worker_loop.h"
 #include "storage/hash_table.h"
+#include "storage/page_store.h"
 
 namespace redwing {
 
@@ -202,9 +203,13 @@ void Engine::Broadcast(Worker* origin, std::function<std::string(Worker&)> fn,
   }
 }
 
+int64_t Engine::CountedMemory() const {
+  return heap::UsedBytes() - PageStore::BufferBytes();
+}
+
 bool Engine::OverMaxmemory() const {
   int64_t max = config_->maxmemory();
-  return max > 0 && heap::UsedBytes() > max;
+  return max > 0 && CountedMemory() > max;
 }
 
 bool Engine::OutOfMemory() const {
@@ -253,9 +258,9 @@ void Engine::EvictOrDelegate(Shard& s) {
   s.Evict([&] {
     // The clock is read every 16 evictions only.
     if (++evicted % 16 == 0 && std::chrono::steady_clock::now() >= deadline) return true;
-    return heap::UsedBytes() <= max || below_share();
+    return CountedMemory() <= max || below_share();
   });
-  if (heap::UsedBytes() <= max) return;
+  if (CountedMemory() <= max) return;
   Shard* fullest = nullptr;
   size_t most = 0;
   for (auto& other : shards_) {
@@ -279,7 +284,7 @@ void Engine::MakeRoomOn(Shard& s) {
 }
 
 int64_t Engine::UpdatePeakMemory() {
-  int64_t used = heap::UsedBytes();
+  int64_t used = CountedMemory();
   int64_t peak = peak_memory.load(std::memory_order_relaxed);
   while (used > peak && !peak_memory.compare_exchange_weak(peak, used)) {
   }

@@ -60,6 +60,8 @@ class Engine {
   // Memory limit: whether used memory is over `maxmemory` and nothing can be evicted to make room,
   // so commands that may use memory get the OOM error. Any thread.
   bool OutOfMemory() const;
+  // Used memory as maxmemory counts it: the heap less the page stores' write buffers.
+  int64_t CountedMemory() const;
   // Whether used memory is over a set `maxmemory` (any thread; a few relaxed loads).
   bool OverMaxmemory() const;
   // Before a command that may use memory, on the thread holding the shard of `key`: while used
@@ -82,11 +84,13 @@ class Engine {
   std::string ApplyPersistence(bool startup);
   // Any thread: shards still loading.
   bool loading() const { return loading_shards_.load(std::memory_order_acquire) > 0; }
-  // Any thread: whether replies may leave now: true unless the policy acknowledges writes only
-  // once durable and some shard has changes that are not yet.
-  bool RepliesMayLeave() const {
-    return !durability_gate_.load(std::memory_order_relaxed) || AllDurable();
-  }
+  // Any thread. Under a policy that acknowledges writes only once durable, a reply may leave only
+  // when what every shard had done when it was made is durable: CaptureDurability records that
+  // point (per shard, the batch that makes it durable), Durable says whether it is reached. A
+  // fixed point, not "everything now": under a steady stream of writes the latter never holds.
+  bool durability_gate() const { return durability_gate_.load(std::memory_order_relaxed); }
+  void CaptureDurability(std::vector<uint64_t>* point) const;
+  bool Durable(const std::vector<uint64_t>& point) const;
   // Any thread: a shard's page store cannot write; *text says why (for -MISCONF).
   bool PersistenceError(std::string* text) const;
   // The shards' page stores flush everything and wait until it is durable (SAVE); false if a
@@ -113,7 +117,6 @@ class Engine {
   // otherwise posts the request to the shard that holds the most.
   void EvictOrDelegate(Shard& s);
   void ArmCron(Worker& w);
-  bool AllDurable() const;
   void UpdateDurabilityGate();
 
   Config* config_;

@@ -69,10 +69,18 @@ void Engine::UpdateDurabilityGate() {
                          std::memory_order_relaxed);
 }
 
-bool Engine::AllDurable() const {
-  for (const auto& s : shards_) {
-    const ShardPersistence* p = s->persistence();
-    if (p != nullptr && !p->AllDurable()) return false;
+void Engine::CaptureDurability(std::vector<uint64_t>* point) const {
+  point->resize(shards_.size());
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    const ShardPersistence* p = shards_[i]->persistence();
+    (*point)[i] = p != nullptr ? p->required() : 0;
+  }
+}
+
+bool Engine::Durable(const std::vector<uint64_t>& point) const {
+  for (size_t i = 0; i < shards_.size() && i < point.size(); ++i) {
+    const ShardPersistence* p = shards_[i]->persistence();
+    if (p != nullptr && !p->DurableAt(point[i])) return false;
   }
   return true;
 }

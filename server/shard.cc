@@ -61,6 +61,11 @@ void Shard::Release() {
   Pump();
 }
 
+void Shard::EnableKeyEvents(bool on) {
+  for (size_t i = 0; i < dbs_.size(); ++i)
+    dbs_[i]->set_key_events(on ? key_events_.get() : nullptr, static_cast<int>(i));
+}
+
 void Shard::set_persistence(std::unique_ptr<ShardPersistence> p) {
   persistence_ = std::move(p);
 }
@@ -189,8 +194,7 @@ size_t Shard::Evict(const std::function<bool()>& enough) {
         best = rank;
       }
     }
-    if (victim == nullptr) break;
-    from->EvictVictim(victim);
+    if (victim == nullptr || !from->EvictVictim(victim)) break;
     ++evicted;
   }
   return evicted;

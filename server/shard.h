@@ -128,6 +128,9 @@ class Shard {
   // (or by CONFIG SET, holding every shard); owned by the shard.
   ShardPersistence* persistence() const { return persistence_.get(); }
   void set_persistence(std::unique_ptr<ShardPersistence> p);
+  // Keyspace notifications from the databases on or off (off while a loader thread replays the
+  // page file: it must not publish, and a load is no event).
+  void EnableKeyEvents(bool on);
   // Set while the shard's page file is being loaded by a loader thread: nobody else touches the
   // shard then (commands get -LOADING, the cron skips it). Any thread.
   std::atomic<bool> loading{false};

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 
+#include "common/heap.h"
 #include "server/config.h"
 #include "server/engine.h"
 #include "server/logging.h"
@@ -19,10 +21,22 @@ namespace {
 constexpr uint32_t kMinCompactionSlots = 256;
 // Time a cron tick may spend copying keys for a compaction.
 constexpr int64_t kCompactBudgetUs = 20000;
+// Values evicted to disk are sent to the flusher once this many bytes of them wait.
+constexpr uint64_t kEvictionBatchBytes = 1 << 20;
 // Failed writes are retried this often.
 constexpr int64_t kRetryIntervalMs = 1000;
 
-std::mutex g_error_mu;  // guards ShardPersistence::error_ (read by other threads for -MISCONF)
+std::mutex g_error_mu;
+
+// An on-disk entry's value: its record's position, packed.
+uint64_t PackPosition(RecordRef ref) {
+  return (uint64_t{ref.slot} << 32) | ref.offset;
+}
+RecordRef PositionOf(const Entry* e) {
+  uint64_t p = 0;
+  std::memcpy(&p, e->value().data(), sizeof(p));
+  return RecordRef{static_cast<uint32_t>(p >> 32), static_cast<uint32_t>(p)};
+}  // guards ShardPersistence::error_ (read by other threads for -MISCONF)
 
 CollectionLimits LimitsFrom(const Config& c) {
   CollectionLimits l;
@@ -76,7 +90,12 @@ bool ShardPersistence::Load(bool replay, std::string* error) {
   shard_->clock().now_ms = now;
   RecoveryStats stats;
   uint64_t undecodable = 0;
-  auto apply = [&](const RecordView& r, RecordRef) {
+  // Values stay on disk under write-around, and once memory is three quarters of maxmemory.
+  const bool around = engine_->config().persistence() == PersistPolicy::kWriteAround;
+  const int64_t maxmemory = engine_->config().maxmemory();
+  bool as_positions = around;
+  uint64_t applied = 0;
+  auto apply = [&](const RecordView& r, RecordRef ref) {
     if (!replay || r.db >= shard_->num_dbs()) return;
     Database& db = shard_->db(r.db);
     switch (r.op) {
@@ -85,7 +104,18 @@ bool ShardPersistence::Load(bool replay, std::string* error) {
           db.Erase(r.key);  // expired while the server was down
           return;
         }
-        Entry* e = DecodeValue(r.key, r.value, r.arg, limits);
+        if (!as_positions && maxmemory > 0 && ++applied % 256 == 0) {
+          as_positions = heap::UsedBytes() > maxmemory / 4 * 3;
+        }
+        Entry* e = nullptr;
+        ValueType type;
+        if (as_positions && EncodedType(r.value, &type)) {
+          uint64_t position = PackPosition(ref);
+          e = Entry::New(r.key, type, Encoding::kOnDisk,
+                         {reinterpret_cast<const char*>(&position), sizeof(position)}, r.arg);
+        } else {
+          e = DecodeValue(r.key, r.value, r.arg, limits);
+        }
         if (e == nullptr) {
           ++undecodable;
           return;
@@ -104,7 +134,10 @@ bool ShardPersistence::Load(bool replay, std::string* error) {
         return;
     }
   };
-  if (!store_->Recover(apply, &stats, error)) return false;
+  shard_->EnableKeyEvents(false);
+  bool ok = store_->Recover(apply, &stats, error);
+  shard_->EnableKeyEvents(true);
+  if (!ok) return false;
   records_loaded_ = stats.records;
   if (stats.torn_pages + stats.torn_records + stats.corrupt_pages + undecodable > 0) {
     Log(LogLevel::kWarning, store_->name() + ": recovered past " +
@@ -222,15 +255,73 @@ void ShardPersistence::BeforeSwap(int db, int other) {
   ScheduleFlush();
 }
 
-bool ShardPersistence::WriteKey(int db, std::string_view key, uint64_t hash) {
+bool ShardPersistence::WriteKey(int db, std::string_view key, uint64_t hash, bool copy) {
   Entry** link = shard_->db(db).table().Find(key, hash);
-  if (link == nullptr)
+  if (link == nullptr) {
     return store_->Append(RecordOp::kDelete, static_cast<uint16_t>(db), 0, key, "");
-  const Entry* e = *link;
+  }
+  Entry* e = *link;
+  const int64_t expire = e->has_expire() ? e->expire_at_ms() : -1;
+  RecordRef ref;
+  if (e->on_disk()) {
+    if (!copy) return true;  // its record was written when it left memory
+    RecordView view;
+    if (!store_->ReadRecord(PositionOf(e), &read_buf_, &view)) {
+      Log(LogLevel::kWarning, store_->name() + ": cannot read the value of a key to compact it");
+      return true;
+    }
+    if (!store_->Append(RecordOp::kPut, static_cast<uint16_t>(db), expire, key, view.value, &ref)) {
+      return false;
+    }
+    uint64_t position = PackPosition(ref);
+    std::memcpy(e->mutable_value_data(), &position, sizeof(position));
+    return true;
+  }
   value_buf_.clear();
   EncodeValue(e, &value_buf_);
-  return store_->Append(RecordOp::kPut, static_cast<uint16_t>(db),
-                        e->has_expire() ? e->expire_at_ms() : -1, key, value_buf_);
+  if (!store_->Append(RecordOp::kPut, static_cast<uint16_t>(db), expire, key, value_buf_, &ref)) {
+    return false;
+  }
+  if (!copy && engine_->config().persistence() == PersistPolicy::kWriteAround) {
+    shard_->db(db).DropToDisk(KeyRef{link, hash}, PackPosition(ref));
+  }
+  return true;
+}
+
+bool ShardPersistence::WriteForEviction(int db, const Entry* e, uint64_t* position) {
+  value_buf_.clear();
+  EncodeValue(e, &value_buf_);
+  RecordRef ref;
+  if (!store_->Append(RecordOp::kPut, static_cast<uint16_t>(db),
+                      e->has_expire() ? e->expire_at_ms() : -1, e->key(), value_buf_, &ref)) {
+    return false;
+  }
+  *position = PackPosition(ref);
+  // Eviction under a burst of writes: send the values out now rather than at the next flush,
+  // so that their pages do not pile up in memory.
+  if (store_->pending_bytes() >= kEvictionBatchBytes) SubmitPending();
+  return true;
+}
+
+void ShardPersistence::SubmitPending() {
+  if (auto batch = store_->TakeBatch()) {
+    last_taken_ = batch->number;
+    Submit(std::move(batch));
+  }
+  bool all = dirty_.empty() && !store_->has_pending();
+  required_.store(all ? last_taken_ : last_taken_ + 1, std::memory_order_release);
+}
+
+Entry* ShardPersistence::Load(const Entry* on_disk) {
+  RecordView view;
+  if (!store_->ReadRecord(PositionOf(on_disk), &read_buf_, &view)) {
+    Log(LogLevel::kWarning, store_->name() + ": cannot read the value of a key from disk");
+    return nullptr;
+  }
+  disk_reads_.fetch_add(1, std::memory_order_relaxed);
+  return DecodeValue(on_disk->key(), view.value,
+                     on_disk->has_expire() ? on_disk->expire_at_ms() : -1,
+                     LimitsFrom(engine_->config()));
 }
 
 bool ShardPersistence::SerializeDirty() {
@@ -269,12 +360,7 @@ bool ShardPersistence::SerializeDirty() {
 uint64_t ShardPersistence::FlushNow() {
   if (!started_) return last_taken_;
   if (!SerializeDirty()) SetError("max-disk-size reached");
-  if (auto batch = store_->TakeBatch()) {
-    last_taken_ = batch->number;
-    Submit(std::move(batch));
-  }
-  bool all = dirty_.empty() && !store_->has_pending();
-  required_.store(all ? last_taken_ : last_taken_ + 1, std::memory_order_release);
+  SubmitPending();
   return last_taken_;
 }
 
@@ -374,7 +460,7 @@ void ShardPersistence::CompactStep(bool finish) {
           db.table().Scan(compact_cursor_, [&](Entry* e) { keys.emplace_back(e->key()); });
     }
     for (const std::string& k : keys) {
-      if (!WriteKey(compact_db_, k, HashKey(k))) {
+      if (!WriteKey(compact_db_, k, HashKey(k), /*copy=*/true)) {
         SetError("max-disk-size reached");
         return;
       }
@@ -412,6 +498,9 @@ ShardPersistence::Info ShardPersistence::GetInfo(int64_t now_ms) const {
     info.syncs = flusher_->syncs();
   }
   info.records_loaded = records_loaded_;
+  info.disk_reads = disk_reads_.load(std::memory_order_relaxed);
+  for (int i = 0; i < shard_->num_dbs(); ++i)
+    info.keys_on_disk += shard_->db(i).on_disk_keys();
   info.changes_since_save = changes_since_save_;
   info.compacting = compacting_;
   info.compactions = compactions_;

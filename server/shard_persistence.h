@@ -29,9 +29,16 @@ class Shard;
 // order rebuilds exactly the databases' state.
 //
 // When. write-through: at the end of every event that changed the shard, and replies wait until
-// the flush is durable (Engine::RepliesMayLeave; the flusher's group commit shares one fsync among
-// all writers of a round). write-back: from the cron once the oldest change is writeback-delay old
-// or the log holds writeback-max-dirty bytes; replies do not wait. SAVE and shutdown flush at once.
+// the flush is durable (Engine::CaptureDurability; the flusher's group commit shares one fsync
+// among all writers of a round). write-back: from the cron once the oldest change is
+// writeback-delay old or the log holds writeback-max-dirty bytes; replies do not wait. SAVE and
+// shutdown flush at once.
+//
+// Larger than memory. Under maxmemory, eviction keeps the key and writes its value out
+// (WriteForEviction): the entry shrinks to the record's position (Encoding::kOnDisk), and the next
+// lookup loads it back (Load). write-around drops every value it writes the same way. A restart
+// loads values as such positions once memory passes three quarters of maxmemory (under
+// write-around, always). The keys themselves stay in memory.
 //
 // Space. Every write appends; when the file has grown to twice what the last compaction left (and
 // past a minimum), a compaction copies every live key into a new generation, a few hundred keys
@@ -67,6 +74,8 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   void OnKeyChanged(int db, std::string_view key) override;
   void BeforeClear(int db) override;
   void BeforeSwap(int db, int other) override;
+  bool WriteForEviction(int db, const Entry* e, uint64_t* position) override;
+  Entry* Load(const Entry* on_disk) override;
   // EndOfEventWork: a write-through flush at the end of the event that changed the shard.
   void AtEventEnd() override;
 
@@ -77,9 +86,11 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   uint64_t FlushNow();
   bool WaitDurable(uint64_t batch) { return flusher_->WaitDurable(batch); }
 
-  // Any thread: whether everything done on the shard so far is durable.
-  bool AllDurable() const {
-    return required_.load(std::memory_order_acquire) <= flusher_->durable();
+  // Any thread: the batch that makes everything done on the shard so far durable, and whether
+  // batch `n` is durable.
+  uint64_t required() const { return required_.load(std::memory_order_acquire); }
+  bool DurableAt(uint64_t n) const {
+    return n == 0 || (flusher_ != nullptr && flusher_->durable() >= n);
   }
   // Any thread: the shard's write error ("" if none), for -MISCONF.
   bool in_error() const { return in_error_.load(std::memory_order_acquire); }
@@ -96,6 +107,8 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
     uint64_t pages_written = 0;
     uint64_t syncs = 0;
     uint64_t records_loaded = 0;
+    uint64_t disk_reads = 0;    // values loaded back from disk
+    uint64_t keys_on_disk = 0;  // keys whose value is only on disk
     uint64_t changes_since_save = 0;
     bool compacting = false;
     uint64_t compactions = 0;
@@ -115,8 +128,13 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   // Appends a record for each dirty key, then forgets them. False if the store ran out of room
   // (they stay dirty).
   bool SerializeDirty();
-  bool WriteKey(int db, std::string_view key, uint64_t hash);
+  // Writes the key's current value (or its deletion). Values already on disk are skipped, except
+  // by a compaction (`copy`), which moves them into the new generation. Under write-around the
+  // value then leaves memory.
+  bool WriteKey(int db, std::string_view key, uint64_t hash, bool copy = false);
   void Submit(std::unique_ptr<PageBatch> batch);
+  // Hands the pages appended so far to the flusher.
+  void SubmitPending();
   // Flusher thread → owner thread.
   void OnWritten(std::vector<std::unique_ptr<PageBatch>> batches, IoStatus status);
   void SetError(const std::string& text);
@@ -138,6 +156,8 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   std::vector<uint32_t> order_;  // scratch for the deduplicating sort
   int64_t oldest_dirty_ms_ = 0;
   std::string value_buf_;
+  std::string read_buf_;
+  std::atomic<uint64_t> disk_reads_{0};
   bool flush_scheduled_ = false;
   bool changed_while_lent_ = false;
   uint64_t last_taken_ = 0;            // the newest batch handed to the flusher

@@ -1,6 +1,7 @@
 #include "storage/database.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "storage/access_clock.h"
 
@@ -40,6 +41,7 @@ KeyRef Database::Find(std::string_view key, bool for_read, bool touch, bool noti
     ++stats_->expired_keys;
     link = nullptr;
   }
+  if (link != nullptr && (*link)->on_disk() && !LoadFromDisk(link)) link = nullptr;
   if (link != nullptr && touch) Touch(*link);
   if (for_read) {
     if (link != nullptr) {
@@ -54,12 +56,47 @@ KeyRef Database::Find(std::string_view key, bool for_read, bool touch, bool noti
 
 void Database::FreeEntry(Entry* e) {
   if (e->has_expire()) --expires_;
+  if (e->on_disk()) --on_disk_;
   Entry::Free(e);
+}
+
+bool Database::LoadFromDisk(Entry** link) {
+  Entry* stub = *link;
+  Entry* e = changes_ != nullptr ? changes_->Load(stub) : nullptr;
+  if (e == nullptr) return false;
+  if (e->has_links() != links_) e = Entry::WithLinks(e, links_);
+  e->set_access(FreshAccess());
+  e->set_next(stub->next());
+  *link = e;
+  --on_disk_;
+  Entry::Free(stub);  // same expiry: expires_ is unchanged
+  if (Tracked(e)) {
+    policy_->Insert(e, clock_->now_ms);
+    PublishEvictable();
+  }
+  return true;
+}
+
+void Database::DropToDisk(KeyRef at, uint64_t position) {
+  Entry* old = *at.link;
+  char pos[sizeof(position)];
+  std::memcpy(pos, &position, sizeof(pos));
+  Entry* stub = Entry::New(old->key(), old->type(), Encoding::kOnDisk, {pos, sizeof(pos)},
+                           old->has_expire() ? old->expire_at_ms() : -1);
+  if (Tracked(old)) {
+    policy_->Remove(old);
+    PublishEvictable();
+  }
+  stub->set_next(old->next());
+  *at.link = stub;
+  Entry::Free(old);  // same expiry: expires_ is unchanged
+  ++on_disk_;
 }
 
 void Database::Put(KeyRef at, Entry* e) {
   if (e->has_links() != links_) e = Entry::WithLinks(e, links_);
   if (e->has_expire()) ++expires_;
+  if (e->on_disk()) ++on_disk_;
   if (at.link != nullptr) {
     Entry* old = *at.link;
     // Under LFU a new value keeps the key's counter (as Redis's dbOverwrite).
@@ -142,6 +179,7 @@ Entry* Database::SetExpire(KeyRef at, int64_t expire_at_ms) {
 
 void Database::Clear() {
   if (changes_ != nullptr) changes_->BeforeClear(index_);
+  on_disk_ = 0;
   TouchAllWatched();
   if (policy_ != nullptr) policy_->Clear();
   table_.Clear();
@@ -160,6 +198,7 @@ void Database::Swap(Database& other) {
   std::swap(links_, other.links_);
   std::swap(volatile_only_, other.volatile_only_);
   std::swap(expires_, other.expires_);
+  std::swap(on_disk_, other.on_disk_);
   std::swap(expire_cursor_, other.expire_cursor_);
   PublishEvictable();
   other.PublishEvictable();
@@ -175,14 +214,23 @@ Entry* Database::EvictionVictim(uint64_t* rank) {
   return e;
 }
 
-void Database::EvictVictim(Entry* victim) {
+bool Database::EvictVictim(Entry* victim) {
   std::string_view key = victim->key();
   uint64_t hash = HashKey(key);
   Entry** link = table_.Find(key, hash);
-  if (link == nullptr) return;
+  if (link == nullptr) return true;
+  if (changes_ != nullptr) {
+    // Persistence: the key stays, its value goes to disk (no "evicted": nothing was lost).
+    uint64_t position = 0;
+    if (!changes_->WriteForEviction(index_, victim, &position)) return false;
+    DropToDisk(KeyRef{link, hash}, position);
+    ++stats_->evicted_to_disk;
+    return true;
+  }
   Raise(kNotifyEvicted, "evicted", key);  // `key` is the victim's own: raise before it is freed
   Erase(KeyRef{link, hash});
   ++stats_->evicted_keys;
+  return true;
 }
 
 void Database::ApplyEvictionParams() {

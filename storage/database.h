@@ -23,6 +23,7 @@ struct ShardStats {
   uint64_t expired_keys = 0;
   uint64_t expire_cycle_cpu_us = 0;
   uint64_t evicted_keys = 0;
+  uint64_t evicted_to_disk = 0;  // values persistence moved to disk under maxmemory
 };
 
 // The shard's notion of "now", fixed when a batch of commands starts so that one command (and one
@@ -61,11 +62,17 @@ class CollectionStoredListener {
 // can write them out: a key changed (set, modified in place, expired, evicted or deleted: the
 // listener reads what it holds now), a database about to be emptied or swapped. Called on the
 // thread holding the shard, inside the change.
+//
+// It also keeps values that live only on disk (Encoding::kOnDisk entries): WriteForEviction
+// writes a victim's value and gives its position (the database then keeps only the key), and
+// Load reads one back (null if it cannot be read).
 class KeyChangeListener {
  public:
   virtual void OnKeyChanged(int db, std::string_view key) = 0;
   virtual void BeforeClear(int db) = 0;
   virtual void BeforeSwap(int db, int other) = 0;
+  virtual bool WriteForEviction(int db, const Entry* e, uint64_t* position) = 0;
+  virtual Entry* Load(const Entry* on_disk) = 0;
 
  protected:
   ~KeyChangeListener() = default;
@@ -132,7 +139,13 @@ class Database {
   // (lower goes first); EvictVictim deletes it. ApplyEvictionParams adopts a changed policy:
   // every key is re-threaded, O(keys).
   Entry* EvictionVictim(uint64_t* rank);
-  void EvictVictim(Entry* victim);
+  // Deletes the victim, or, with persistence, keeps only its key (the value stays on disk).
+  // False if neither could be done (the disk refused the value): eviction stops then.
+  bool EvictVictim(Entry* victim);
+  // Replaces the key's value by its position on disk (eviction, write-around).
+  void DropToDisk(KeyRef at, uint64_t position);
+  // Keys whose value lives only on disk.
+  size_t on_disk_keys() const { return on_disk_; }
   // Any thread (a relaxed mirror of the policy's count, for the out-of-memory check).
   size_t evictable_keys() const { return evictable_.load(std::memory_order_relaxed); }
   // Whether keys stored here carry eviction-list links: an entry made with them (Entry::New's
@@ -179,10 +192,13 @@ class Database {
   void TouchWatched(std::string_view key);
   void TouchAllWatched();
   void FreeEntry(Entry* e);
-  // Whether `e` is one of the keys the policy orders (all keys, or those with a TTL).
+  // Whether `e` is one of the keys the policy orders (all keys, or those with a TTL; never one
+  // whose value is already on disk).
   bool Tracked(const Entry* e) const {
-    return policy_ != nullptr && (!volatile_only_ || e->has_expire());
+    return policy_ != nullptr && (!volatile_only_ || e->has_expire()) && !e->on_disk();
   }
+  // Brings an on-disk value back into memory at `link`; false if it could not be read.
+  bool LoadFromDisk(Entry** link);
   // Records an access in e->access() (LRU clock or LFU counter) and tells the policy.
   void Touch(Entry* e);
   uint32_t FreshAccess() const;
@@ -192,6 +208,7 @@ class Database {
 
   HashTable table_;
   size_t expires_ = 0;
+  size_t on_disk_ = 0;
   uint64_t expire_cursor_ = 0;
   int64_t avg_ttl_ms_ = 0;
   const CommandClock* clock_;

@@ -23,6 +23,8 @@ const char* EncodingName(Encoding encoding) {
       return "hashtable";
     case Encoding::kSkiplist:
       return "skiplist";
+    case Encoding::kOnDisk:
+      return "on-disk";
   }
   return "unknown";
 }

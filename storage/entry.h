@@ -22,6 +22,10 @@ enum class Encoding : uint8_t {
   kQuicklist = 3,
   kHashtable = 4,
   kSkiplist = 5,
+  // The value lives only in the page store (persistence evicted it, or write-around dropped it):
+  // the value bytes are its record's position (8 bytes, server/shard_persistence.h). The type and
+  // expiry stay in the block; Database::Find loads the value back before anyone sees it.
+  kOnDisk = 6,
 };
 
 // The name OBJECT ENCODING prints for a collection encoding.
@@ -109,7 +113,11 @@ class Entry {
   ValueType type() const { return static_cast<ValueType>(type_); }
   Encoding encoding() const { return static_cast<Encoding>(encoding_); }
   // Whether the value bytes are a Collection pointer.
-  bool is_object() const { return encoding_ >= static_cast<uint8_t>(Encoding::kQuicklist); }
+  bool is_object() const {
+    return encoding_ >= static_cast<uint8_t>(Encoding::kQuicklist) &&
+           encoding_ <= static_cast<uint8_t>(Encoding::kSkiplist);
+  }
+  bool on_disk() const { return encoding_ == static_cast<uint8_t>(Encoding::kOnDisk); }
   Collection* object() const {
     Collection* c;
     std::memcpy(&c, value_data(), sizeof(c));

@@ -1,6 +1,7 @@
 #include "storage/page_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <functional>
 
@@ -16,6 +17,8 @@ bool AllZero(const char* p, size_t n) {
     if (p[i] != 0) return false;
   return true;
 }
+
+std::atomic<int64_t> g_buffer_bytes{0};
 
 void PushFree(std::vector<uint32_t>* heap, uint32_t slot) {
   heap->push_back(slot);
@@ -278,8 +281,21 @@ uint32_t PageStore::AllocateSlot() {
   return slot;
 }
 
+int64_t PageStore::BufferBytes() {
+  return g_buffer_bytes.load(std::memory_order_relaxed);
+}
+
+PageStore::~PageStore() {
+  g_buffer_bytes.fetch_sub(
+      static_cast<int64_t>(spare_buffers_.size() + pending_.size()) * page_size_,
+      std::memory_order_relaxed);
+}
+
 char* PageStore::NewBuffer() {
-  if (spare_buffers_.empty()) return new char[page_size_];
+  if (spare_buffers_.empty()) {
+    g_buffer_bytes.fetch_add(page_size_, std::memory_order_relaxed);
+    return new char[page_size_];
+  }
   char* b = spare_buffers_.back().release();
   spare_buffers_.pop_back();
   return b;
@@ -418,7 +434,11 @@ void PageStore::Retire(std::unique_ptr<PageBatch> batch) {
     if (it != in_memory_.end() && it->second == p.data.get()) in_memory_.erase(it);
     spare_buffers_.push_back(std::move(p.data));
   }
-  if (spare_buffers_.size() > 64) spare_buffers_.resize(64);
+  if (spare_buffers_.size() > 64) {
+    g_buffer_bytes.fetch_sub(static_cast<int64_t>(spare_buffers_.size() - 64) * page_size_,
+                             std::memory_order_relaxed);
+    spare_buffers_.resize(64);
+  }
   if (batch->switch_to_gen != 0 && batch->switch_to_gen > active_gen_) {
     active_gen_ = batch->switch_to_gen;
     for (uint32_t slot = 1; slot < file_slots_; ++slot) {

@@ -115,6 +115,12 @@ class PageStore {
   // it. False if it cannot be read or fails its checksum.
   bool ReadRecord(RecordRef ref, std::string* buf, RecordView* view);
 
+  // Bytes of page buffers held by every store in the process (pages waiting to be written, and a
+  // pool of spares): not counted against maxmemory, as Redis leaves out its AOF buffers. Any
+  // thread.
+  static int64_t BufferBytes();
+  ~PageStore();
+
   uint32_t page_size() const { return page_size_; }
   uint32_t payload_size() const { return page_size_ - static_cast<uint32_t>(kPageHeaderSize); }
   // Slots in the file, slot 0 included; slots free for reuse; data slots in use.

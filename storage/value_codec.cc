@@ -336,4 +336,32 @@ Entry* DecodeValue(std::string_view key, std::string_view bytes, int64_t expire_
   return nullptr;  // an unknown format
 }
 
+bool EncodedType(std::string_view bytes, ValueType* type) {
+  if (bytes.empty()) return false;
+  switch (static_cast<ValueFormat>(bytes[0])) {
+    case ValueFormat::kString:
+    case ValueFormat::kRawString:
+      *type = ValueType::kString;
+      return true;
+    case ValueFormat::kListListpack:
+    case ValueFormat::kListQuicklist:
+      *type = ValueType::kList;
+      return true;
+    case ValueFormat::kSetIntset:
+    case ValueFormat::kSetListpack:
+    case ValueFormat::kSetHashtable:
+      *type = ValueType::kSet;
+      return true;
+    case ValueFormat::kHashListpack:
+    case ValueFormat::kHashHashtable:
+      *type = ValueType::kHash;
+      return true;
+    case ValueFormat::kZSetListpack:
+    case ValueFormat::kZSetSkiplist:
+      *type = ValueType::kZSet;
+      return true;
+  }
+  return false;
+}
+
 }  // namespace redwing

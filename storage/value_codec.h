@@ -68,4 +68,8 @@ void EncodeValue(const Entry* e, std::string* out);
 Entry* DecodeValue(std::string_view key, std::string_view bytes, int64_t expire_at_ms,
                    const CollectionLimits& limits);
 
+// The type of the value EncodeValue wrote to `bytes` (from its tag alone, without decoding), or
+// false if the tag is unknown. Persistence keeps the type of values it leaves on disk.
+bool EncodedType(std::string_view bytes, ValueType* type);
+
 }  // namespace redwing

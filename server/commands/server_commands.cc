@@ -203,6 +203,7 @@ void InfoPersistence(CommandContext& ctx, std::string* out) {
   // The shards' page stores (server/shard_persistence.h), summed; not read while loading, when
   // a loader thread still owns them.
   ShardPersistence::Info sum;
+  uint64_t evicted_to_disk = 0;
   bool any = false;
   int64_t now = NowMs();
   int64_t last_save = engine->start_time_ms;
@@ -223,6 +224,9 @@ void InfoPersistence(CommandContext& ctx, std::string* out) {
     sum.pages_written += i.pages_written;
     sum.syncs += i.syncs;
     sum.records_loaded += i.records_loaded;
+    sum.disk_reads += i.disk_reads;
+    evicted_to_disk += engine->shard(s).stats().evicted_to_disk;
+    sum.keys_on_disk += i.keys_on_disk;
     sum.changes_since_save += i.changes_since_save;
     sum.compacting = sum.compacting || i.compacting;
     sum.compactions += i.compactions;
@@ -243,6 +247,9 @@ void InfoPersistence(CommandContext& ctx, std::string* out) {
   Field(out, "persistence_disk_writes", sum.pages_written);
   Field(out, "persistence_disk_syncs", sum.syncs);
   Field(out, "persistence_records_loaded", sum.records_loaded);
+  Field(out, "persistence_keys_on_disk", sum.keys_on_disk);
+  Field(out, "persistence_disk_reads", sum.disk_reads);
+  Field(out, "persistence_evicted_to_disk", evicted_to_disk);
   Field(out, "persistence_compacting", sum.compacting ? 1 : 0);
   Field(out, "persistence_compactions", sum.compactions);
   Field(out, "persistence_write_error", failing ? error : std::string());
