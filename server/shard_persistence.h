@@ -82,8 +82,10 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   // Owner thread: the shard came back from a lend (its changes may need a flush).
   void OnShardReturned();
   void Cron(int64_t now_ms);
-  // Serialises everything dirty and submits it; returns the batch number that makes it durable.
-  uint64_t FlushNow();
+  // Serialises everything dirty and submits it, at once if `force` (SAVE, shutdown), else once
+  // no batch of the shard is being written; returns the newest batch submitted (with `force`:
+  // the one that makes everything durable).
+  uint64_t FlushNow(bool force = true);
   bool WaitDurable(uint64_t batch) { return flusher_->WaitDurable(batch); }
 
   // Any thread: the batch that makes everything done on the shard so far durable, and whether
@@ -161,6 +163,7 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   bool flush_scheduled_ = false;
   bool changed_while_lent_ = false;
   uint64_t last_taken_ = 0;            // the newest batch handed to the flusher
+  size_t in_flight_ = 0;               // batches handed to the flusher and not yet back
   std::atomic<uint64_t> required_{0};  // the batch that makes everything so far durable
   std::atomic<bool> in_error_{false};
   std::vector<std::unique_ptr<PageBatch>> failed_;
