@@ -109,9 +109,12 @@ std::string Engine::Start(bool listen) {
   for (auto& l : listeners_)
     StartAccept(*l);
   startup_memory = heap::UsedBytes();
+  // Loading starts before any worker runs, so no client ever sees loading:0 before it.
+  std::string error = ApplyPersistence(/*startup=*/true);
+  if (!error.empty()) return error;
   for (auto& w : workers_)
     w->Start();
-  return ApplyPersistence(/*startup=*/true);
+  return "";
 }
 
 void Engine::StartAccept(Listener& l) {

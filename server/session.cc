@@ -397,8 +397,10 @@ void Session::RunOn(const CommandSpec* spec, std::span<const std::string_view> a
   size_t before = sink->size();
   uint64_t start = CycleClock::Now();
   // Make room first for a command that may use memory (not inside EXEC: Redis evicts before a
-  // transaction, never in the middle of one).
-  if ((spec->flags & kCmdDenyOom) && spec->has_keys() && engine_->OverMaxmemory() &&
+  // transaction, never in the middle of one). With persistence, reads may use memory too: they
+  // bring values back from disk.
+  if (((spec->flags & kCmdDenyOom) || engine_->config().persistence() != PersistPolicy::kNone) &&
+      spec->has_keys() && engine_->OverMaxmemory() &&
       (client == nullptr || !client->in_exec)) {
     thread_local std::vector<int> keys;
     keys.clear();

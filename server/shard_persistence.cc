@@ -99,13 +99,19 @@ bool ShardPersistence::Load(bool replay, std::string* error) {
   const int64_t maxmemory = engine_->config().maxmemory();
   bool as_positions = around;
   uint64_t applied = 0;
+  // Deletes without Database::Find, which would try to load an on-disk value (and count a miss).
+  auto erase = [](Database& db, std::string_view key) {
+    uint64_t hash = HashKey(key);
+    Entry** link = db.table().Find(key, hash);
+    if (link != nullptr) db.Erase(KeyRef{link, hash});
+  };
   auto apply = [&](const RecordView& r, RecordRef ref) {
     if (!replay || r.db >= shard_->num_dbs()) return;
     Database& db = shard_->db(r.db);
     switch (r.op) {
       case RecordOp::kPut: {
         if (r.arg >= 0 && r.arg <= now) {
-          db.Erase(r.key);  // expired while the server was down
+          erase(db, r.key);  // expired while the server was down
           return;
         }
         if (!as_positions && maxmemory > 0 && ++applied % 256 == 0) {
@@ -128,7 +134,7 @@ bool ShardPersistence::Load(bool replay, std::string* error) {
         return;
       }
       case RecordOp::kDelete:
-        db.Erase(r.key);
+        erase(db, r.key);
         return;
       case RecordOp::kClear:
         db.Clear();
@@ -312,6 +318,10 @@ void ShardPersistence::SubmitPending() {
     last_taken_ = batch->number;
     Submit(std::move(batch));
   }
+  UpdateRequired();
+}
+
+void ShardPersistence::UpdateRequired() {
   bool all = dirty_.empty() && !store_->has_pending();
   required_.store(all ? last_taken_ : last_taken_ + 1, std::memory_order_release);
 }
@@ -369,7 +379,7 @@ uint64_t ShardPersistence::FlushNow(bool force) {
   if (force || in_flight_ < kMaxInFlight) {
     SubmitPending();
   } else {
-    required_.store(last_taken_ + 1, std::memory_order_release);
+    UpdateRequired();
   }
   return last_taken_;
 }
@@ -498,7 +508,7 @@ void ShardPersistence::CompactStep(bool finish) {
   auto batch = store_->TakeSwitchBatch();
   last_taken_ = batch->number;
   Submit(std::move(batch));
-  required_.store(last_taken_, std::memory_order_release);
+  UpdateRequired();
   compacting_ = false;
 }
 

@@ -137,6 +137,8 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   void Submit(std::unique_ptr<PageBatch> batch);
   // Hands the pages appended so far to the flusher.
   void SubmitPending();
+  // required_ after a flush: the newest batch, or the next if anything still waits for one.
+  void UpdateRequired();
   // Flusher thread → owner thread.
   void OnWritten(std::vector<std::unique_ptr<PageBatch>> batches, IoStatus status);
   void SetError(const std::string& text);
