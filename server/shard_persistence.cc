@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 
 #include "common/heap.h"
@@ -69,6 +70,12 @@ std::unique_ptr<ShardPersistence> ShardPersistence::Open(Engine* engine, Shard* 
   const Config& c = engine->config();
   std::string dir = c.dir();
   if (dir.empty()) dir = ".";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    *error = "Can't create the directory '" + dir + "': " + ec.message();
+    return nullptr;
+  }
   PageStoreOptions o;
   o.name = dir + "/redwing-shard-" + std::to_string(shard->index()) + ".pages";
   o.page_size = static_cast<uint32_t>(c.page_size());
@@ -441,6 +448,8 @@ std::string ShardPersistence::error_text() const {
 
 void ShardPersistence::Cron(int64_t now_ms) {
   if (!started_) return;
+  store_->set_max_bytes(static_cast<uint64_t>(engine_->config().max_disk_size()) /
+                        static_cast<uint64_t>(engine_->num_shards()));
   if (in_error_.load(std::memory_order_relaxed) && now_ms - last_retry_ms_ >= kRetryIntervalMs) {
     last_retry_ms_ = now_ms;
     if (!failed_.empty()) {

@@ -30,10 +30,13 @@ void PushFree(std::vector<uint32_t>* heap, uint32_t slot) {
 PageStore::PageStore(std::unique_ptr<PageFile> file, const PageStoreOptions& options,
                      uint32_t page_size)
     : file_(std::move(file)), options_(options), page_size_(page_size) {
-  max_slots_ =
-      options.max_bytes == 0 ? kNoPage : std::max<uint64_t>(options.max_bytes / page_size, 2);
-  max_slots_ = std::min<uint64_t>(max_slots_, kNoPage - 1);
+  set_max_bytes(options.max_bytes);
   slot_gen_.assign(1, 0);
+}
+
+void PageStore::set_max_bytes(uint64_t max_bytes) {
+  max_slots_ = max_bytes == 0 ? kNoPage : std::max<uint64_t>(max_bytes / page_size_, 2);
+  max_slots_ = std::min<uint64_t>(max_slots_, kNoPage - 1);
 }
 
 std::unique_ptr<PageStore> PageStore::Open(std::unique_ptr<PageFile> file,

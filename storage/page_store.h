@@ -97,6 +97,9 @@ class PageStore {
   // Seals what was appended since the last call into a batch (null if nothing was).
   std::unique_ptr<PageBatch> TakeBatch();
 
+  // Changes the size limit (0: none). Pages already past a lower limit stay; new ones are refused.
+  void set_max_bytes(uint64_t max_bytes);
+
   // Generations (see above).
   void BeginGeneration();
   uint32_t write_gen() const { return write_gen_; }
