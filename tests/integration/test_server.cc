@@ -13,8 +13,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "protocol/resp_parser.h"
@@ -35,8 +38,24 @@ int FreePort() {
   return port;
 }
 
+pid_t ServerProcess::Spawn(std::vector<std::string> argv_s) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    std::vector<char*> argv;
+    for (auto& s : argv_s)
+      argv.push_back(s.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 std::unique_ptr<ServerProcess> ServerProcess::Launch(const std::string& binary,
-                                                     std::vector<std::string> args) {
+                                                     std::vector<std::string> args,
+                                                     bool wait_ping) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto p = std::unique_ptr<ServerProcess>(new ServerProcess());
     p->port_ = FreePort();
@@ -47,19 +66,9 @@ std::unique_ptr<ServerProcess> ServerProcess::Launch(const std::string& binary,
     argv_s.insert(argv_s.end(), {"--port", std::to_string(p->port_), "--bind", "127.0.0.1"});
     for (; i < args.size(); ++i)
       argv_s.push_back(args[i]);
-    pid_t pid = fork();
-    if (pid == 0) {
-      int devnull = open("/dev/null", O_WRONLY);
-      dup2(devnull, STDOUT_FILENO);
-      std::vector<char*> argv;
-      for (auto& s : argv_s)
-        argv.push_back(s.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
+    pid_t pid = Spawn(std::move(argv_s));
     p->pid_ = pid;
-    // Wait (bounded) until it answers PING.
+    // Wait (bounded) until it answers PING (or, without `wait_ping`, accepts a connection).
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
       int status = 0;
@@ -69,6 +78,10 @@ std::unique_ptr<ServerProcess> ServerProcess::Launch(const std::string& binary,
       }
       timeval tv{0, 200000};
       redisContext* c = redisConnectWithTimeout("127.0.0.1", p->port_, tv);
+      if (c != nullptr && c->err == 0 && !wait_ping) {
+        redisFree(c);
+        return p;
+      }
       if (c != nullptr && c->err == 0) {
         auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
         bool ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
@@ -88,6 +101,10 @@ std::unique_ptr<ServerProcess> ServerProcess::StartRedwing(std::vector<std::stri
   return Launch(REDWING_SERVER_PATH, std::move(args));
 }
 
+std::unique_ptr<ServerProcess> ServerProcess::StartRedwingListening(std::vector<std::string> args) {
+  return Launch(REDWING_SERVER_PATH, std::move(args), /*wait_ping=*/false);
+}
+
 std::unique_ptr<ServerProcess> ServerProcess::StartRedis(std::vector<std::string> args) {
   if (access("/usr/bin/redis-server", X_OK) != 0) return nullptr;
   args.insert(args.begin(), {"--save", "", "--appendonly", "no"});
@@ -101,13 +118,60 @@ ServerPair ServerPair::Start(std::vector<std::string> redwing_args) {
   return pair;
 }
 
-int ServerProcess::Stop() {
+int ServerProcess::RunRedwingToExit(std::vector<std::string> args, int timeout_ms) {
+  // A config file, if given, must come first.
+  auto at = args.begin();
+  if (!args.empty() && args[0].rfind("--", 0) != 0) ++at;
+  args.insert(at, {"--port", "0", "--bind", "127.0.0.1"});
+  args.insert(args.begin(), REDWING_SERVER_PATH);
+  auto p = std::unique_ptr<ServerProcess>(new ServerProcess());
+  p->pid_ = Spawn(std::move(args));
+  int status = p->WaitExit(timeout_ms);
+  if (status == -1) ADD_FAILURE() << "redwing-server still running after " << timeout_ms << " ms";
+  return status;
+}
+
+int ServerProcess::Signal(int sig) {
   if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
+  kill(pid_, sig);
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
   return status;
+}
+
+int ServerProcess::Stop() {
+  return Signal(SIGTERM);
+}
+
+int ServerProcess::Kill() {
+  return Signal(SIGKILL);
+}
+
+int ServerProcess::WaitExit(int timeout_ms) {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  if (!PollUntil([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout_ms)) return -1;
+  pid_ = -1;
+  return status;
+}
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/redwing-test-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) ADD_FAILURE() << "mkdtemp: " << std::strerror(errno);
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 ServerProcess::~ServerProcess() {
@@ -382,6 +446,44 @@ std::string Client::RawExchange(const std::string& bytes, size_t expect, int tim
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+namespace {
+
+// INFO text (or "" if the reply is not one) and a field of it ("" if absent).
+std::string InfoText(Client& c, const std::string& section) {
+  Client::ReplyPtr r = c.Command({"INFO", section});
+  if (r == nullptr || r->type != REDIS_REPLY_STRING) return "";
+  return std::string(r->str, r->len);
+}
+
+std::string FieldOf(const std::string& text, const std::string& field) {
+  size_t at = text.find("\r\n" + field + ":");
+  if (at == std::string::npos) return "";
+  at += field.size() + 3;
+  return text.substr(at, text.find("\r\n", at) - at);
+}
+
+}  // namespace
+
+std::string Client::InfoField(const std::string& section, const std::string& field) {
+  return FieldOf(InfoText(*this, section), field);
+}
+
+int64_t Client::InfoNumber(const std::string& section, const std::string& field) {
+  std::string v = InfoField(section, field);
+  return v.empty() ? -1 : std::stoll(v);
+}
+
+bool WaitPersisted(Client& c, int timeout_ms) {
+  return PollUntil(
+      [&] {
+        std::string text = InfoText(c, "persistence");
+        return FieldOf(text, "persistence_dirty_keys") == "0" &&
+               FieldOf(text, "persistence_dirty_bytes") == "0" &&
+               FieldOf(text, "rdb_changes_since_last_save") == "0";
+      },
+      timeout_ms);
 }
 
 bool PollUntil(const std::function<bool()>& done, int timeout_ms) {

@@ -4,6 +4,7 @@
 #include <hiredis/hiredis.h>
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -19,25 +20,70 @@ class ServerProcess {
  public:
   // `args` are extra command-line arguments, e.g. {"--threads", "2"}.
   static std::unique_ptr<ServerProcess> StartRedwing(std::vector<std::string> args = {});
+  // Returns as soon as the port accepts connections, before the server may answer PING (a
+  // restart still loading its page files answers -LOADING).
+  static std::unique_ptr<ServerProcess> StartRedwingListening(std::vector<std::string> args);
   // nullptr if redis-server is not installed.
   static std::unique_ptr<ServerProcess> StartRedis(std::vector<std::string> args = {});
   ~ServerProcess();
+
+  // Runs redwing-server expected to refuse to start (on port 0: no port to collide on) and
+  // returns its exit status (as from waitpid) once it exits, or -1 if it is still running after
+  // `timeout_ms` (it is then killed).
+  static int RunRedwingToExit(std::vector<std::string> args, int timeout_ms = 30000);
 
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
   // Sends SIGTERM and waits; returns the exit status (as from waitpid) or -1.
   int Stop();
+  // Sends SIGKILL (a crash: nothing is flushed) and waits; returns the exit status or -1.
+  int Kill();
+  // Waits up to `timeout_ms` for the process to exit by itself (e.g. after SHUTDOWN); returns
+  // its exit status, or -1 if it is still running.
+  int WaitExit(int timeout_ms);
 
  private:
   ServerProcess() = default;
   static std::unique_ptr<ServerProcess> Launch(const std::string& binary,
-                                               std::vector<std::string> args);
+                                               std::vector<std::string> args,
+                                               bool wait_ping = true);
+  // Forks and execs `argv` (stdout to /dev/null); the child's pid.
+  static pid_t Spawn(std::vector<std::string> argv);
+  int Signal(int sig);
   int port_ = 0;
   pid_t pid_ = -1;
 };
 
 // A free TCP port on 127.0.0.1 (bound and released; collisions are retried by the caller).
 int FreePort();
+
+// How many times slower the sanitizer builds run: timeouts and timing bounds scale by it.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr int kSanitizerSlowdown = 5;
+#elif defined(__SANITIZE_ADDRESS__)
+inline constexpr int kSanitizerSlowdown = 3;
+#else
+inline constexpr int kSanitizerSlowdown = 1;
+#endif
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  // The path of `name` inside the directory.
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// A whole file's bytes ("" if it cannot be read).
+std::string ReadFileBytes(const std::string& path);
 
 // A hiredis connection with helpers that turn replies into short strings for assertions:
 //   "OK" (status), "(nil)", "(integer) 5", "\"bulk\"", "(error) ERR ...", "[a, b]" (arrays).
@@ -70,12 +116,21 @@ class Client {
   // Sends raw bytes and returns the raw bytes received until `expect` bytes arrived, the peer
   // closed, or a timeout.
   std::string RawExchange(const std::string& bytes, size_t expect, int timeout_ms = 2000);
+  // A field of INFO `section` as text ("" if absent or the connection broke), and as a number
+  // (-1 if absent).
+  std::string InfoField(const std::string& section, const std::string& field);
+  int64_t InfoNumber(const std::string& section, const std::string& field);
 
   static std::string Format(const redisReply* r);
 
  private:
   redisContext* ctx_ = nullptr;
 };
+
+// Polls INFO persistence until everything written so far is on disk: no dirty key, no dirty
+// byte, and no change since the last save (persistence_dirty_keys alone reaches 0 as soon as the
+// keys are serialised, before the flusher has written them). False after `timeout_ms`.
+bool WaitPersisted(Client& c, int timeout_ms = 30000);
 
 // The strings of an array reply, nested arrays flattened and a null element read as "(nil)". A
 // reply that is not an array fails the test's expectation and reads {"(not an array)"}.
