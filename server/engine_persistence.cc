@@ -104,8 +104,14 @@ bool Engine::SaveAll(bool wait) {
     want[i] = shards_[i]->persistence()->FlushNow();
   if (!wait) return true;
   bool ok = true;
-  for (size_t i = 0; i < shards_.size(); ++i)
-    ok = shards_[i]->persistence()->WaitDurable(want[i]) && ok;
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    ShardPersistence* p = shards_[i]->persistence();
+    ok = p->WaitDurable(want[i]) && p->all_written() && ok;
+  }
+  if (ok) {
+    for (auto& s : shards_)
+      s->persistence()->MarkSaved();
+  }
   return ok;
 }
 

@@ -400,8 +400,7 @@ void Session::RunOn(const CommandSpec* spec, std::span<const std::string_view> a
   // transaction, never in the middle of one). With persistence, reads may use memory too: they
   // bring values back from disk.
   if (((spec->flags & kCmdDenyOom) || engine_->config().persistence() != PersistPolicy::kNone) &&
-      spec->has_keys() && engine_->OverMaxmemory() &&
-      (client == nullptr || !client->in_exec)) {
+      spec->has_keys() && engine_->OverMaxmemory() && (client == nullptr || !client->in_exec)) {
     thread_local std::vector<int> keys;
     keys.clear();
     spec->FindKeys(args, &keys);

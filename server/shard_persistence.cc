@@ -112,7 +112,12 @@ bool ShardPersistence::Load(bool replay, std::string* error) {
     Entry** link = db.table().Find(key, hash);
     if (link != nullptr) db.Erase(KeyRef{link, hash});
   };
+  uint64_t put_bytes = 0, puts = 0;
   auto apply = [&](const RecordView& r, RecordRef ref) {
+    if (r.op == RecordOp::kPut) {
+      put_bytes += RecordSize(r.key.size(), r.value.size());
+      ++puts;
+    }
     if (!replay || r.db >= shard_->num_dbs()) return;
     Database& db = shard_->db(r.db);
     switch (r.op) {
@@ -156,6 +161,13 @@ bool ShardPersistence::Load(bool replay, std::string* error) {
   shard_->EnableKeyEvents(true);
   if (!ok) return false;
   records_loaded_ = stats.records;
+  // The pages the live keys would fill (from the average Put record): the compaction baseline, so
+  // that a file full of dead records after a restart is compacted soon, not after doubling again.
+  uint64_t keys = 0;
+  for (int i = 0; i < shard_->num_dbs(); ++i)
+    keys += shard_->db(i).size();
+  live_pages_estimate_ =
+      puts == 0 ? 0 : static_cast<uint32_t>(put_bytes / puts * keys / store_->payload_size() + 1);
   if (stats.torn_pages + stats.torn_records + stats.corrupt_pages + undecodable > 0) {
     Log(LogLevel::kWarning, store_->name() + ": recovered past " +
                                 std::to_string(stats.torn_pages) + " torn page(s), " +
@@ -184,7 +196,7 @@ void ShardPersistence::Start(bool full_rewrite) {
   for (int i = 0; i < shard_->num_dbs(); ++i)
     shard_->db(i).set_change_listener(this);
   started_ = true;
-  slots_after_compaction_ = store_->used_slots();
+  slots_after_compaction_ = std::min(store_->used_slots(), live_pages_estimate_);
   last_save_ms_ = NowMs();
   if (full_rewrite) {
     store_->BeginGeneration();
@@ -199,7 +211,11 @@ void ShardPersistence::Stop() {
   uint64_t want = FlushNow();
   if (compacting_) CompactStep(/*finish=*/true);
   want = std::max(want, last_taken_);
-  flusher_->WaitDurable(want);
+  if (!flusher_->WaitDurable(want) || !dirty_.empty()) {
+    Log(LogLevel::kWarning, store_->name() + ": " + std::to_string(dirty_.size()) +
+                                " changed key(s) could not be written at shutdown (" +
+                                error_text() + ")");
+  }
   for (int i = 0; i < shard_->num_dbs(); ++i)
     shard_->db(i).set_change_listener(nullptr);
   flusher_->Stop();
@@ -255,8 +271,10 @@ void ShardPersistence::BeforeClear(int db) {
     if (d.db != db) dirty_[kept++] = d;
   }
   dirty_.resize(kept);
-  if (!store_->Append(RecordOp::kClear, static_cast<uint16_t>(db), 0, "", "")) {
-    SetError("max-disk-size reached");
+  // Past max-disk-size if need be: losing it would bring the keys back after a restart.
+  if (!store_->Append(RecordOp::kClear, static_cast<uint16_t>(db), 0, "", "", nullptr,
+                      /*past_limit=*/true)) {
+    SetDiskFull();
   }
   required_.store(last_taken_ + 1, std::memory_order_release);
   ScheduleFlush();
@@ -264,18 +282,22 @@ void ShardPersistence::BeforeClear(int db) {
 
 void ShardPersistence::BeforeSwap(int db, int other) {
   // Dirty keys are named by database number: write them before the numbers change meaning.
-  if (!SerializeDirty() ||
-      !store_->Append(RecordOp::kSwap, static_cast<uint16_t>(db), other, "", "")) {
-    SetError("max-disk-size reached");
+  // Past max-disk-size if need be: a dirty key left behind would be written to the wrong database.
+  if (!SerializeDirty(/*past_limit=*/true) ||
+      !store_->Append(RecordOp::kSwap, static_cast<uint16_t>(db), other, "", "", nullptr,
+                      /*past_limit=*/true)) {
+    SetDiskFull();
   }
   required_.store(last_taken_ + 1, std::memory_order_release);
   ScheduleFlush();
 }
 
-bool ShardPersistence::WriteKey(int db, std::string_view key, uint64_t hash, bool copy) {
+bool ShardPersistence::WriteKey(int db, std::string_view key, uint64_t hash, bool copy,
+                                bool past_limit) {
   Entry** link = shard_->db(db).table().Find(key, hash);
   if (link == nullptr) {
-    return store_->Append(RecordOp::kDelete, static_cast<uint16_t>(db), 0, key, "");
+    return store_->Append(RecordOp::kDelete, static_cast<uint16_t>(db), 0, key, "", nullptr,
+                          past_limit);
   }
   Entry* e = *link;
   const int64_t expire = e->has_expire() ? e->expire_at_ms() : -1;
@@ -296,7 +318,8 @@ bool ShardPersistence::WriteKey(int db, std::string_view key, uint64_t hash, boo
   }
   value_buf_.clear();
   EncodeValue(e, &value_buf_);
-  if (!store_->Append(RecordOp::kPut, static_cast<uint16_t>(db), expire, key, value_buf_, &ref)) {
+  if (!store_->Append(RecordOp::kPut, static_cast<uint16_t>(db), expire, key, value_buf_, &ref,
+                      past_limit)) {
     return false;
   }
   if (!copy && engine_->config().persistence() == PersistPolicy::kWriteAround) {
@@ -345,7 +368,7 @@ Entry* ShardPersistence::Load(const Entry* on_disk) {
                      LimitsFrom(engine_->config()));
 }
 
-bool ShardPersistence::SerializeDirty() {
+bool ShardPersistence::SerializeDirty(bool past_limit) {
   if (dirty_.empty()) return true;
   order_.resize(dirty_.size());
   for (uint32_t i = 0; i < order_.size(); ++i)
@@ -369,7 +392,9 @@ bool ShardPersistence::SerializeDirty() {
         continue;
       }
     }
-    if (!WriteKey(dirty_[at].db, key_of(at), dirty_[at].hash)) return false;
+    if (!WriteKey(dirty_[at].db, key_of(at), dirty_[at].hash, /*copy=*/false, past_limit)) {
+      return false;
+    }
   }
   dirty_.clear();
   arena_.clear();
@@ -380,7 +405,7 @@ bool ShardPersistence::SerializeDirty() {
 
 uint64_t ShardPersistence::FlushNow(bool force) {
   if (!started_) return last_taken_;
-  if (!SerializeDirty()) SetError("max-disk-size reached");
+  if (!SerializeDirty()) SetDiskFull();
   // Group commit: while batches are being written, what follows waits and goes out as one batch
   // when one returns (OnWritten), so a busy shard writes fewer, fuller pages per fsync.
   if (force || in_flight_ < kMaxInFlight) {
@@ -415,7 +440,9 @@ void ShardPersistence::OnWritten(std::vector<std::unique_ptr<PageBatch>> batches
       slots_after_compaction_ = store_->used_slots();
     }
   }
-  if (failed_.empty() && !flusher_->failed()) ClearError();
+  if (!disk_full_ && failed_.empty() && !flusher_->failed()) ClearError();
+  // A burst of writes may have doubled the file since the last cron tick.
+  if (!compacting_) MaybeStartCompaction();
   // What waited behind the batches goes out now.
   if (in_flight_ < kMaxInFlight && (store_->has_pending() || !dirty_.empty()) &&
       (AcksAfterSync(engine_->config().persistence()) || store_->has_pending())) {
@@ -433,6 +460,17 @@ void ShardPersistence::SetError(const std::string& text) {
     error_ = text;
   }
   in_error_.store(true, std::memory_order_release);
+}
+
+void ShardPersistence::SetDiskFull() {
+  disk_full_ = true;
+  SetError("max-disk-size reached");
+}
+
+void ShardPersistence::MarkSaved() {
+  if (!dirty_.empty() || store_->has_pending()) return;
+  last_save_ms_ = NowMs();
+  changes_since_save_ = 0;
 }
 
 void ShardPersistence::ClearError() {
@@ -455,9 +493,9 @@ void ShardPersistence::Cron(int64_t now_ms) {
     if (!failed_.empty()) {
       flusher_->Resume(std::move(failed_));
       failed_.clear();
-    } else if (SerializeDirty() && !flusher_->failed()) {
-      ClearError();
     }
+    if (disk_full_ && SerializeDirty()) disk_full_ = false;
+    if (!disk_full_ && failed_.empty() && !flusher_->failed()) ClearError();
   }
   PersistPolicy policy = engine_->config().persistence();
   bool due = !dirty_.empty() &&
@@ -497,7 +535,7 @@ void ShardPersistence::CompactStep(bool finish) {
     }
     for (const std::string& k : keys) {
       if (!WriteKey(compact_db_, k, HashKey(k), /*copy=*/true)) {
-        SetError("max-disk-size reached");
+        SetDiskFull();
         return;
       }
     }
@@ -511,7 +549,7 @@ void ShardPersistence::CompactStep(bool finish) {
   }
   // Every key is in the new generation: once it is durable the superblock names it.
   if (!SerializeDirty()) {
-    SetError("max-disk-size reached");
+    SetDiskFull();
     return;
   }
   auto batch = store_->TakeSwitchBatch();

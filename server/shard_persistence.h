@@ -87,6 +87,10 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   // the one that makes everything durable).
   uint64_t FlushNow(bool force = true);
   bool WaitDurable(uint64_t batch) { return flusher_->WaitDurable(batch); }
+  // SAVE, once what FlushNow returned is durable: LASTSAVE moves now, before SAVE replies.
+  void MarkSaved();
+  // Whether everything dirty could be written (false: max-disk-size stopped it).
+  bool all_written() const { return dirty_.empty(); }
 
   // Any thread: the batch that makes everything done on the shard so far durable, and whether
   // batch `n` is durable.
@@ -129,11 +133,12 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   void ScheduleFlush();
   // Appends a record for each dirty key, then forgets them. False if the store ran out of room
   // (they stay dirty).
-  bool SerializeDirty();
+  bool SerializeDirty(bool past_limit = false);
   // Writes the key's current value (or its deletion). Values already on disk are skipped, except
   // by a compaction (`copy`), which moves them into the new generation. Under write-around the
   // value then leaves memory.
-  bool WriteKey(int db, std::string_view key, uint64_t hash, bool copy = false);
+  bool WriteKey(int db, std::string_view key, uint64_t hash, bool copy = false,
+                bool past_limit = false);
   void Submit(std::unique_ptr<PageBatch> batch);
   // Hands the pages appended so far to the flusher.
   void SubmitPending();
@@ -142,6 +147,8 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   // Flusher thread → owner thread.
   void OnWritten(std::vector<std::unique_ptr<PageBatch>> batches, IoStatus status);
   void SetError(const std::string& text);
+  // max-disk-size stopped a flush: the error stays until the dirty keys fit (cron retries).
+  void SetDiskFull();
   void ClearError();
   // Compaction.
   void MaybeStartCompaction();
@@ -168,6 +175,7 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   size_t in_flight_ = 0;               // batches handed to the flusher and not yet back
   std::atomic<uint64_t> required_{0};  // the batch that makes everything so far durable
   std::atomic<bool> in_error_{false};
+  bool disk_full_ = false;
   std::vector<std::unique_ptr<PageBatch>> failed_;
   std::string error_;
   int64_t last_retry_ms_ = 0;
@@ -177,6 +185,7 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   int compact_db_ = 0;
   uint64_t compact_cursor_ = 0;
   uint32_t slots_after_compaction_ = 0;
+  uint32_t live_pages_estimate_ = 0;  // from Load
   uint64_t compactions_ = 0;
 
   uint64_t records_loaded_ = 0;

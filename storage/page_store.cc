@@ -265,7 +265,8 @@ bool PageStore::Recover(const RecordFn& fn, RecoveryStats* stats, std::string* e
 }
 
 bool PageStore::Reserve(size_t n) const {
-  return free_.size() + (max_slots_ - std::min<uint64_t>(max_slots_, file_slots_)) >= n;
+  uint64_t max = past_limit_ ? kNoPage - 1 : max_slots_;
+  return free_.size() + (max - std::min<uint64_t>(max, file_slots_)) >= n;
 }
 
 uint32_t PageStore::AllocateSlot() {
@@ -275,7 +276,7 @@ uint32_t PageStore::AllocateSlot() {
     slot = free_.back();
     free_.pop_back();
   } else {
-    if (file_slots_ >= max_slots_) return kNoPage;
+    if (file_slots_ >= (past_limit_ ? kNoPage - 1 : max_slots_)) return kNoPage;
     slot = file_slots_++;
     slot_gen_.resize(file_slots_, 0);
   }
@@ -350,7 +351,12 @@ void PageStore::Write(const char* p, size_t n) {
 }
 
 bool PageStore::Append(RecordOp op, uint16_t db, int64_t arg, std::string_view key,
-                       std::string_view value, RecordRef* where) {
+                       std::string_view value, RecordRef* where, bool past_limit) {
+  struct Scope {
+    bool* flag;
+    ~Scope() { *flag = false; }
+  } scope{&past_limit_};
+  past_limit_ = past_limit;
   size_t total = RecordSize(key.size(), value.size());
   bool new_tail = tail_ == nullptr || payload_size() - tail_used_ < kRecordHeadSize;
   size_t room = new_tail ? payload_size() : payload_size() - tail_used_;

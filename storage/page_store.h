@@ -88,9 +88,11 @@ class PageStore {
   bool Recover(const RecordFn& fn, RecoveryStats* stats, std::string* error);
 
   // Appends a record; *where (if not null) receives its position. False if the store has no room
-  // for it (max_bytes): nothing is appended then.
+  // for it (max_bytes; `past_limit` ignores it, for the few records that must not be lost: a
+  // database emptied or swapped): nothing is appended then.
   [[nodiscard]] bool Append(RecordOp op, uint16_t db, int64_t arg, std::string_view key,
-                            std::string_view value, RecordRef* where = nullptr);
+                            std::string_view value, RecordRef* where = nullptr,
+                            bool past_limit = false);
   bool has_pending() const { return !pending_.empty() || tail_ != nullptr; }
   // Bytes appended since the last TakeBatch (the batch's payload).
   uint64_t pending_bytes() const { return pending_bytes_; }
@@ -154,6 +156,7 @@ class PageStore {
   PageStoreOptions options_;
   const uint32_t page_size_;
   uint64_t max_slots_;
+  bool past_limit_ = false;  // within an Append that may go past max_bytes
 
   // Superblock state (flusher thread after Open).
   uint64_t super_seq_ = 0;

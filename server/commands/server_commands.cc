@@ -12,11 +12,13 @@
 #include "server/blocking.h"
 #include "server/commands/command_helpers.h"
 #include "server/cycle_clock.h"
+#include "server/logging.h"
 #include "server/memory_info.h"
 #include "server/pubsub.h"
 #include "server/shard_persistence.h"
 #include "server/version.h"
 #include "server/worker.h"
+#include "storage/page_store.h"
 
 namespace redwing {
 namespace {
@@ -105,6 +107,20 @@ void Shutdown(CommandContext& ctx) {
       ctx.reply->Error("ERR No shutdown in progress.");
       return;
     }
+  }
+  bool nosave = false, force = false;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    nosave = nosave || EqualsIgnoreCase(ctx.arg(i), "nosave");
+    force = force || EqualsIgnoreCase(ctx.arg(i), "force");
+  }
+  // As Redis when its final save fails: a disk that refuses writes would lose what is still only
+  // in memory, so the server stays up unless told NOSAVE or FORCE.
+  std::string why;
+  if (!nosave && !force && ctx.engine->PersistenceError(&why)) {
+    Log(LogLevel::kWarning, "Error trying to shut down: the page store cannot be written (" + why +
+                                "); use SHUTDOWN NOSAVE or FORCE to exit anyway.");
+    ctx.reply->Error("ERR Errors trying to SHUTDOWN. Check logs.");
+    return;
   }
   // As Redis: no reply; the connection closes as the server exits.
   ctx.client->close_after_reply = true;
@@ -245,6 +261,7 @@ void InfoPersistence(CommandContext& ctx, std::string* out) {
   Field(out, "persistence_pages_used", sum.pages_used);
   Field(out, "persistence_pages_free", sum.pages_free);
   Field(out, "persistence_disk_writes", sum.pages_written);
+  Field(out, "persistence_buffer_bytes", PageStore::BufferBytes());
   Field(out, "persistence_disk_syncs", sum.syncs);
   Field(out, "persistence_records_loaded", sum.records_loaded);
   Field(out, "persistence_keys_on_disk", sum.keys_on_disk);

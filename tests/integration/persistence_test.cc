@@ -553,12 +553,9 @@ TEST_F(PersistenceTest, OverwritesKeepTheFilesBounded) {
   EXPECT_EQ(after({"DBSIZE"}), "(integer) " + std::to_string(kKeys));
 }
 
-// DISABLED: after a restart a shard compacts only once the file has doubled from what it loaded
-// (ShardPersistence::Start sets the baseline to the pages in use, live or not), so a server that
-// restarts before writing as much as its file holds never compacts: here 100 keys of 500 bytes
-// end in over 3 MB of files, each life adding its writes. Enable once the baseline is the live
-// data.
-TEST_F(PersistenceTest, DISABLED_OverwritesAcrossRestartsKeepTheFilesBounded) {
+// After a restart the compaction baseline is the live data (estimated from the records loaded),
+// not every page in use: a server that restarts often still compacts.
+TEST_F(PersistenceTest, OverwritesAcrossRestartsKeepTheFilesBounded) {
   std::vector<std::string> args = {"--persistence", "write-through", "--page-size", "1024"};
   int64_t first = 0;
   int64_t last = 0;
@@ -616,11 +613,9 @@ TEST_F(PersistenceTest, MaxDiskSizeRefusesWritesWithMisconfButServesReads) {
   EXPECT_EQ(c({"DBSIZE"}), "(integer) " + std::to_string(acked));
 }
 
-// DISABLED: the refusal flickers. When a batch that was in flight comes back,
-// ShardPersistence::OnWritten clears the error although the dirty keys still do not fit (it
-// logs "writes to the page store work again"), so writes are acknowledged again until the next
-// flush fails. Enable once the error lasts while the disk is full.
-TEST_F(PersistenceTest, DISABLED_WritesStayRefusedWhileTheDiskIsFull) {
+// The refusal lasts while the dirty keys do not fit (a batch in flight coming back does not end
+// it), and SHUTDOWN refuses to exit with them unwritten, as Redis when its last save fails.
+TEST_F(PersistenceTest, WritesStayRefusedWhileTheDiskIsFull) {
   auto server = Start(kSmallDisk);
   ASSERT_TRUE(server);
   Client c(server->port());
@@ -636,6 +631,8 @@ TEST_F(PersistenceTest, DISABLED_WritesStayRefusedWhileTheDiskIsFull) {
     ASSERT_EQ(c.InfoField("persistence", "persistence_write_error"), "max-disk-size reached");
     ASSERT_EQ(c.InfoField("persistence", "rdb_last_bgsave_status"), "err");
   }
+  EXPECT_EQ(c({"SHUTDOWN"}), "(error) ERR Errors trying to SHUTDOWN. Check logs.");
+  EXPECT_EQ(c({"GET", "k0"}), "\"" + ValueFor("k0", 1000) + "\"");
 }
 
 TEST_F(PersistenceTest, RaisingMaxDiskSizeAtRuntimeLetsWritesThroughAgain) {
