@@ -268,7 +268,8 @@ void Engine::EvictOrDelegate(Shard& s) {
   size_t most = 0;
   for (auto& other : shards_) {
     size_t n = other->evictable_keys();
-    if (other.get() != &s && n > most) {
+    // A shard a loader thread is filling is nobody else's to touch.
+    if (other.get() != &s && n > most && !other->loading.load(std::memory_order_acquire)) {
       most = n;
       fullest = other.get();
     }
@@ -276,13 +277,14 @@ void Engine::EvictOrDelegate(Shard& s) {
   if (fullest == nullptr || fullest->eviction_requested.exchange(true)) return;
   fullest->owner()->Post(new FunctionTask([this, fullest] {
     fullest->eviction_requested.store(false);
-    if (!fullest->Available()) return;  // lent: its cron evicts later
+    if (!fullest->Available() || fullest->loading.load(std::memory_order_acquire)) return;
     MakeRoomOn(*fullest);
   }));
 }
 
 void Engine::MakeRoomOn(Shard& s) {
   if (!OverMaxmemory() || config_->maxmemory_policy() == MaxmemoryPolicy::kNoEviction) return;
+  if (s.loading.load(std::memory_order_acquire)) return;
   EvictOrDelegate(s);
 }
 

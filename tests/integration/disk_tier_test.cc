@@ -65,7 +65,7 @@ class DiskTierTest : public ::testing::Test {
 
   static std::string Value(int i) {
     std::string v = "value-" + std::to_string(i) + "-";
-    v.resize(1000, static_cast<char>('a' + i % 26));
+    v.resize(4000, static_cast<char>('a' + i % 26));
     return v;
   }
 
@@ -101,10 +101,12 @@ class DiskTierTest : public ::testing::Test {
 // A data set ten times maxmemory: every key written reads back with its value, before and after
 // a restart, and memory stays near the limit.
 TEST_F(DiskTierTest, DataSetLargerThanMemoryStaysWhole) {
-  constexpr int kKeys = 30000;  // ~30 MB of values
+  // ~40 MB of values. The keys stay in memory (~70 bytes each with their position), so the
+  // values are large enough for the keys to fit well under the limit.
+  constexpr int kKeys = 10000;
   {
     auto server = Start(
-        {"--persistence", "write-back", "--maxmemory", "3mb", "--maxmemory-policy", "allkeys-lru"});
+        {"--persistence", "write-back", "--maxmemory", "4mb", "--maxmemory-policy", "allkeys-lru"});
     ASSERT_NE(server, nullptr);
     Client c(server->port());
     WriteAll(c, kKeys);
@@ -122,7 +124,7 @@ TEST_F(DiskTierTest, DataSetLargerThanMemoryStaysWhole) {
     EXPECT_EQ(server->Stop(), 0);
   }
   auto server = Start(
-      {"--persistence", "write-back", "--maxmemory", "3mb", "--maxmemory-policy", "allkeys-lru"});
+      {"--persistence", "write-back", "--maxmemory", "4mb", "--maxmemory-policy", "allkeys-lru"});
   ASSERT_NE(server, nullptr);
   Client c(server->port());
   EXPECT_EQ(c({"DBSIZE"}), "(integer) " + std::to_string(kKeys));
