@@ -712,8 +712,10 @@ TEST_F(PersistenceTest, CorruptPageRefusesTheStartUnlessToldToSkipIt) {
   LivePages live = ReadLivePages(PageFile(0));
   ASSERT_GE(live.pages.size(), 2u);
   uint64_t newest = 0;
-  for (const auto& [slot, h] : live.pages)
-    newest = std::max(newest, h.batch);
+  for (const auto& [slot, h] : live.pages) {
+    uint64_t batch = h.batch;  // a copy: the header is packed, its fields unaligned
+    newest = std::max(newest, batch);
+  }
   auto victim = std::find_if(live.pages.begin(), live.pages.end(),
                              [&](const auto& p) { return p.second.batch < newest; });
   ASSERT_NE(victim, live.pages.end());
@@ -768,7 +770,8 @@ TEST_F(PersistenceTest, FileWrittenWithAnotherThreadCountRefusesTheStart) {
 
 TEST_F(PersistenceTest, ARestartAnswersLoadingUntilItHasLoaded) {
   std::vector<std::string> args = {"--persistence", "write-back"};
-  constexpr int kKeys = 100000;
+  // Fewer under the (slower) sanitizer builds: CI's time budget.
+  constexpr int kKeys = kSanitizerSlowdown > 1 ? 30000 : 100000;
   auto server = StartWithKeys(args, "k", kKeys, 20);
   ASSERT_TRUE(server);
   EXPECT_TRUE(ExitedWith(server->Stop(), 0));
@@ -792,7 +795,8 @@ TEST_F(PersistenceTest, ARestartAnswersLoadingUntilItHasLoaded) {
       kWaitMs));
   EXPECT_EQ(c({"DBSIZE"}), "(integer) " + std::to_string(kKeys));
   EXPECT_EQ(c.InfoNumber("persistence", "loading"), 0);
-  EXPECT_EQ(c.InfoNumber("persistence", "persistence_records_loaded"), kKeys);
+  // At least one record per key (a key written in two flushes has two).
+  EXPECT_GE(c.InfoNumber("persistence", "persistence_records_loaded"), kKeys);
   std::printf("[          ] %d -LOADING replies before the data\n", loading);
 }
 }  // namespace
