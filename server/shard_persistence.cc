@@ -186,8 +186,15 @@ void ShardPersistence::Start(bool full_rewrite) {
       [this, owner, engine](std::vector<std::unique_ptr<PageBatch>> batches, IoStatus status) {
         if (engine->stopping()) return;  // the store is being shut down: nothing to hand back
         auto shared = std::make_shared<std::vector<std::unique_ptr<PageBatch>>>(std::move(batches));
-        owner->Post(
-            new FunctionTask([this, shared, status] { OnWritten(std::move(*shared), status); }));
+        owner->Post(new FunctionTask([this, shared, status] {
+          // Only while the owner holds the shard: lent out (to INFO, a transaction...), the
+          // batches wait for its return.
+          if (!shard_->Available()) {
+            returned_.push_back({std::move(*shared), status});
+            return;
+          }
+          OnWritten(std::move(*shared), status);
+        }));
         if (status.ok()) {
           for (int i = 0; i < engine->num_workers(); ++i)
             engine->worker(i).NotifyDurable();
@@ -249,6 +256,10 @@ void ShardPersistence::ScheduleFlush() {
 }
 
 void ShardPersistence::OnShardReturned() {
+  auto returned = std::move(returned_);
+  returned_.clear();
+  for (auto& [batches, status] : returned)
+    OnWritten(std::move(batches), status);
   if (!changed_while_lent_) return;
   changed_while_lent_ = false;
   ScheduleFlush();

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "server/page_flusher.h"
@@ -177,6 +178,8 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   std::atomic<bool> in_error_{false};
   bool disk_full_ = false;
   std::vector<std::unique_ptr<PageBatch>> failed_;
+  // Rounds the flusher handed back while the shard was lent (owner thread only; handled on return).
+  std::vector<std::pair<std::vector<std::unique_ptr<PageBatch>>, IoStatus>> returned_;
   std::string error_;
   int64_t last_retry_ms_ = 0;
 
