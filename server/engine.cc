@@ -163,7 +163,6 @@ void Engine::ArmCron(Worker& w) {
       MakeRoomOn(*s);
       if (ShardPersistence* p = s->persistence()) p->Cron(now);
     }
-    UpdateDurabilityGate();
     int64_t timeout = config_->timeout();
     std::vector<Connection*> idle;
     std::vector<Connection*> paused;
@@ -277,7 +276,7 @@ void Engine::EvictOrDelegate(Shard& s) {
   if (fullest == nullptr || fullest->eviction_requested.exchange(true)) return;
   fullest->owner()->Post(new FunctionTask([this, fullest] {
     fullest->eviction_requested.store(false);
-    if (!fullest->Available() || fullest->loading.load(std::memory_order_acquire)) return;
+    if (!fullest->Available()) return;  // lent: its cron evicts later
     MakeRoomOn(*fullest);
   }));
 }
@@ -326,11 +325,7 @@ void Engine::Stop() {
   for (auto& t : loaders_)
     t.join();
   // The workers are gone: this thread holds every shard now. Everything dirty goes to disk.
-  if (persistence_on_.load()) {
-    for (auto& s : shards_) {
-      if (s->persistence() != nullptr && !s->loading.load()) s->persistence()->Stop();
-    }
-  }
+  StopPersistence();
 }
 
 }  // namespace redwing

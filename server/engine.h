@@ -118,6 +118,9 @@ class Engine {
   void EvictOrDelegate(Shard& s);
   void ArmCron(Worker& w);
   void UpdateDurabilityGate();
+  // Flushes every shard's page store, waits until it is durable and detaches it (persistence
+  // switched off at runtime, every shard held; or shutdown, after the workers are gone).
+  void StopPersistence();
 
   Config* config_;
   std::vector<std::unique_ptr<Worker>> workers_;

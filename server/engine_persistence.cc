@@ -54,14 +54,20 @@ std::string Engine::ApplyPersistence(bool startup) {
         s->persistence()->Start(/*full_rewrite=*/true);
       }
     }
-  } else if (!want && persistence_on_.load()) {
-    for (auto& s : shards_) {
-      if (s->persistence() != nullptr) s->persistence()->Stop();
-    }
-    persistence_on_.store(false);
+  } else if (!want) {
+    StopPersistence();
   }
   UpdateDurabilityGate();
   return "";
+}
+
+void Engine::StopPersistence() {
+  if (!persistence_on_.load()) return;
+  for (auto& s : shards_) {
+    // A shard still loading has nothing unwritten (and its loader thread owns it).
+    if (s->persistence() != nullptr && !s->loading.load()) s->persistence()->Stop();
+  }
+  persistence_on_.store(false);
 }
 
 void Engine::UpdateDurabilityGate() {

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "common/heap.h"
+#include "server/collection_limits.h"
 #include "server/config.h"
 #include "server/engine.h"
 #include "server/logging.h"
@@ -42,19 +43,6 @@ RecordRef PositionOf(const Entry* e) {
   std::memcpy(&p, e->value().data(), sizeof(p));
   return RecordRef{static_cast<uint32_t>(p >> 32), static_cast<uint32_t>(p)};
 }  // guards ShardPersistence::error_ (read by other threads for -MISCONF)
-
-CollectionLimits LimitsFrom(const Config& c) {
-  CollectionLimits l;
-  l.hash = {.max_entries = static_cast<size_t>(std::max<int64_t>(0, c.hash_max_listpack_entries())),
-            .max_value = static_cast<size_t>(std::max<int64_t>(0, c.hash_max_listpack_value()))};
-  l.set = {.max_intset_entries = c.set_max_intset_entries(),
-           .max_listpack_entries = c.set_max_listpack_entries(),
-           .max_listpack_value = c.set_max_listpack_value()};
-  l.zset = {static_cast<size_t>(std::max<int64_t>(0, c.zset_max_listpack_entries())),
-            static_cast<size_t>(std::max<int64_t>(0, c.zset_max_listpack_value()))};
-  l.list_fill = c.list_max_listpack_size();
-  return l;
-}
 
 }  // namespace
 
@@ -96,7 +84,7 @@ std::unique_ptr<ShardPersistence> ShardPersistence::Open(Engine* engine, Shard* 
 }
 
 bool ShardPersistence::Load(bool replay, std::string* error) {
-  CollectionLimits limits = LimitsFrom(engine_->config());
+  CollectionLimits limits = CollectionLimitsOf(engine_->config());
   const int64_t now = NowMs();
   shard_->clock().now_ms = now;
   RecoveryStats stats;
@@ -376,7 +364,7 @@ Entry* ShardPersistence::Load(const Entry* on_disk) {
   disk_reads_.fetch_add(1, std::memory_order_relaxed);
   return DecodeValue(on_disk->key(), view.value,
                      on_disk->has_expire() ? on_disk->expire_at_ms() : -1,
-                     LimitsFrom(engine_->config()));
+                     CollectionLimitsOf(engine_->config()));
 }
 
 bool ShardPersistence::SerializeDirty(bool past_limit) {

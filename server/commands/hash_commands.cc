@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "protocol/glob.h"
+#include "server/collection_limits.h"
 #include "server/commands/command_helpers.h"
 #include "storage/hash_object.h"
 
@@ -26,9 +27,7 @@ constexpr std::string_view kHashValueNotFloat = "ERR hash value is not a float";
 constexpr std::string_view kValueNanOrInfinity = "ERR value is NaN or Infinity";
 
 HashLimits Limits(const CommandContext& ctx) {
-  const Config& c = ctx.engine->config();
-  return {.max_entries = static_cast<size_t>(std::max<int64_t>(0, c.hash_max_listpack_entries())),
-          .max_value = static_cast<size_t>(std::max<int64_t>(0, c.hash_max_listpack_value()))};
+  return HashLimitsOf(ctx.engine->config());
 }
 
 // The hash at `key` for a read: nullptr if there is none, or if the key holds another type (then

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "protocol/glob.h"
+#include "server/collection_limits.h"
 #include "server/commands/command_helpers.h"
 #include "storage/set_type.h"
 
@@ -31,10 +32,7 @@ constexpr uint64_t kSpopMoveStrategyMul = 5;
 constexpr uint64_t kSrandSubStrategyMul = 3;
 
 SetLimits Limits(const CommandContext& ctx) {
-  const Config& c = ctx.engine->config();
-  return {.max_intset_entries = c.set_max_intset_entries(),
-          .max_listpack_entries = c.set_max_listpack_entries(),
-          .max_listpack_value = c.set_max_listpack_value()};
+  return SetLimitsOf(ctx.engine->config());
 }
 
 uint64_t RandomBits() {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "protocol/glob.h"
+#include "server/collection_limits.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/multi_pop_args.h"
 #include "server/commands/zset_ops.h"
@@ -41,9 +42,7 @@ constexpr std::string_view kErrWithScoresByLex =
 constexpr std::string_view kErrWeight = "ERR weight value is not a float";
 
 zset::Limits LimitsOf(const CommandContext& ctx) {
-  const auto& config = ctx.engine->config();
-  return {static_cast<size_t>(std::max<int64_t>(0, config.zset_max_listpack_entries())),
-          static_cast<size_t>(std::max<int64_t>(0, config.zset_max_listpack_value()))};
+  return ZSetLimitsOf(ctx.engine->config());
 }
 
 void ReplyScore(CommandContext& ctx, double d) {
