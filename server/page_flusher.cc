@@ -20,6 +20,21 @@ void PageFlusher::Submit(std::unique_ptr<PageBatch> batch) {
   cv_.notify_one();
 }
 
+IoStatus PageFlusher::WriteHere(const PageBatch& batch) {
+  IoStatus st = store_->WriteBatch(batch);
+  if (st.ok()) st = store_->Sync();
+  pages_written_.fetch_add(batch.pages.size(), std::memory_order_relaxed);
+  syncs_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (st.ok()) {
+    durable_.store(batch.number, std::memory_order_release);
+  } else {
+    failed_ = true;  // as after a round of Main: nothing more until Resume
+  }
+  durable_cv_.notify_all();
+  return st;
+}
+
 void PageFlusher::Resume(std::vector<std::unique_ptr<PageBatch>> failed) {
   {
     std::lock_guard<std::mutex> lock(mu_);

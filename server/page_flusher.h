@@ -24,7 +24,8 @@ namespace redwing {
 // earlier one, or durable() would lie.
 //
 // Threading: Submit, Resume, Stop and durable() may be called from any thread; the store's
-// WriteBatch/Sync run only on the flusher thread.
+// WriteBatch/Sync run on the flusher thread, or in WriteHere on the caller's while the flusher
+// is idle.
 class PageFlusher {
  public:
   using Done = std::function<void(std::vector<std::unique_ptr<PageBatch>>, IoStatus)>;
@@ -34,6 +35,11 @@ class PageFlusher {
   PageFlusher& operator=(const PageFlusher&) = delete;
 
   void Submit(std::unique_ptr<PageBatch> batch);
+  // Writes and syncs `batch` on the calling thread, then counts it durable. Only while nothing
+  // submitted is queued or being written and the flusher has not failed (the caller tracks
+  // that): batches still become durable in order. Under write-through the owner commits inline
+  // this way, as Redis does, instead of waking this thread and being woken back.
+  IoStatus WriteHere(const PageBatch& batch);
   // Clears a failure: `failed` (the batches `done` returned with the error, in order) are written
   // again, before anything submitted since.
   void Resume(std::vector<std::unique_ptr<PageBatch>> failed);

@@ -70,6 +70,10 @@ void Shard::set_persistence(std::unique_ptr<ShardPersistence> p) {
   persistence_ = std::move(p);
 }
 
+void Shard::CommitTask::Run() {
+  if (ShardPersistence* p = shard_->persistence()) p->CommitAtTurn();
+}
+
 void Shard::Pump() {
   if (pumping_) {
     repump_ = true;

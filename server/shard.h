@@ -128,6 +128,10 @@ class Shard {
   // (or by CONFIG SET, holding every shard); owned by the shard.
   ShardPersistence* persistence() const { return persistence_.get(); }
   void set_persistence(std::unique_ptr<ShardPersistence> p);
+  // Runs the persistence's write-through commit (ShardPersistence::CommitAtTurn) when the owner
+  // posts it to its loop's next turn. The shard's, not the persistence's: a commit still queued
+  // when CONFIG SET replaces the persistence finds the new one (or none).
+  Task* persistence_commit_task() { return &commit_task_; }
   // Keyspace notifications from the databases on or off (off while a loader thread replays the
   // page file: it must not publish, and a load is no event).
   void EnableKeyEvents(bool on);
@@ -149,6 +153,15 @@ class Shard {
    private:
     Engine* const engine_;
   };
+
+  class CommitTask final : public Task {
+   public:
+    explicit CommitTask(Shard* shard) : shard_(shard) {}
+    void Run() override;
+
+   private:
+    Shard* const shard_;
+  } commit_task_{this};
 
   const int index_;
   Worker* const owner_;

@@ -238,9 +238,48 @@ void ShardPersistence::ScheduleFlush() {
     changed_while_lent_ = true;  // the owner flushes when the shard comes back
     return;
   }
+  if (AcksAfterSync(engine_->config().persistence())) {
+    if (commit_queued_) return;
+    commit_queued_ = true;
+    shard_->owner()->AtNextTurn(shard_->persistence_commit_task());
+    return;
+  }
   if (flush_scheduled_) return;
   flush_scheduled_ = true;
   shard_->owner()->Defer(this, nullptr);
+}
+
+void ShardPersistence::CommitAtTurn() {
+  commit_queued_ = false;
+  if (!started_ || !shard_->Available()) {
+    // Lent out: the owner commits when it comes back.
+    if (started_) changed_while_lent_ = true;
+    return;
+  }
+  // Replies made since the last batch may wait for the next one (required_), even if the keys
+  // they changed need no record now (values already on disk): it must come, empty if need be.
+  const bool promised = required_.load(std::memory_order_relaxed) > last_taken_;
+  if (!SerializeDirty()) SetDiskFull();
+  // (Not an empty batch while keys stay dirty, max-disk-size having stopped them: their replies
+  // wait for the cron's retry.)
+  if (in_flight_ > 0 || !(store_->has_pending() || (promised && dirty_.empty()))) {
+    // The flusher's batches come first: OnWritten schedules the next commit.
+    UpdateRequired();
+    return;
+  }
+  std::unique_ptr<PageBatch> batch = store_->TakeBatch(/*even_empty=*/true);
+  last_taken_ = batch->number;
+  UpdateRequired();
+  IoStatus status = flusher_->WriteHere(*batch);
+  std::vector<std::unique_ptr<PageBatch>> done;
+  done.push_back(std::move(batch));
+  ++in_flight_;  // as if the flusher had it: OnWritten does the bookkeeping either way
+  OnWritten(std::move(done), status);
+  if (!status.ok()) return;
+  // Replies waiting on this shard: this worker's go out at the end of this event, the others'
+  // when their workers wake.
+  for (int i = 0; i < engine_->num_workers(); ++i)
+    engine_->worker(i).NotifyDurable();
 }
 
 void ShardPersistence::OnShardReturned() {
@@ -442,10 +481,14 @@ void ShardPersistence::OnWritten(std::vector<std::unique_ptr<PageBatch>> batches
   if (!disk_full_ && failed_.empty() && !flusher_->failed()) ClearError();
   // A burst of writes may have doubled the file since the last cron tick.
   if (!compacting_) MaybeStartCompaction();
-  // What waited behind the batches goes out now.
-  if (in_flight_ < kMaxInFlight && (store_->has_pending() || !dirty_.empty()) &&
-      (AcksAfterSync(engine_->config().persistence()) || store_->has_pending())) {
-    FlushNow(/*force=*/true);
+  // What waited behind the batches goes out now: under write-through at the loop's next turn
+  // (inline, once the flusher is idle), else to the flusher.
+  if (in_flight_ < kMaxInFlight && (store_->has_pending() || !dirty_.empty())) {
+    if (AcksAfterSync(engine_->config().persistence())) {
+      if (in_flight_ == 0) ScheduleFlush();
+    } else if (store_->has_pending()) {
+      FlushNow(/*force=*/true);
+    }
   }
   if (dirty_.empty() && !store_->has_pending() && flusher_->durable() >= last_taken_) {
     last_save_ms_ = NowMs();

@@ -29,11 +29,15 @@ class Shard;
 // and SWAPDB first flush what is dirty, then log a Clear or Swap record, so replay in sequence
 // order rebuilds exactly the databases' state.
 //
-// When. write-through: at the end of every event that changed the shard, and replies wait until
-// the flush is durable (Engine::CaptureDurability; the flusher's group commit shares one fsync
-// among all writers of a round). write-back: from the cron once the oldest change is
-// writeback-delay old or the log holds writeback-max-dirty bytes; replies do not wait. SAVE and
-// shutdown flush at once.
+// When. write-through (and write-around): once per turn of the owner's event loop that changed
+// the shard, after all the events that were ready (Worker::AtNextTurn, Redis's beforeSleep), the
+// owner itself writes and syncs the batch (PageFlusher::WriteHere): one fdatasync for every write
+// of the turn, and no thread hop on the way to the replies, which wait until it is durable
+// (Engine::CaptureDurability). The owner blocks for that sync, as Redis's event loop does under
+// appendfsync always. While the flusher thread still has batches (a compaction's switch, a retry),
+// the commit goes to it instead and the next one waits for its return. write-back: the flusher
+// thread writes, from the cron once the oldest change is writeback-delay old or the log holds
+// writeback-max-dirty bytes; replies do not wait. SAVE and shutdown flush at once.
 //
 // Larger than memory. Under maxmemory, eviction keeps the key and writes its value out
 // (WriteForEviction): the entry shrinks to the record's position (Encoding::kOnDisk), and the next
@@ -77,8 +81,11 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   void BeforeSwap(int db, int other) override;
   bool WriteForEviction(int db, const Entry* e, uint64_t* position) override;
   Entry* Load(const Entry* on_disk) override;
-  // EndOfEventWork: a write-through flush at the end of the event that changed the shard.
+  // EndOfEventWork: a write-back flush past writeback-max-dirty, at the end of the event.
   void AtEventEnd() override;
+  // Write-through: the group commit of the loop's turn (Shard::persistence_commit_task). Owner
+  // thread.
+  void CommitAtTurn();
 
   // Owner thread: the shard came back from a lend (its changes may need a flush).
   void OnShardReturned();
@@ -171,6 +178,7 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   std::string read_buf_;
   std::atomic<uint64_t> disk_reads_{0};
   bool flush_scheduled_ = false;
+  bool commit_queued_ = false;  // the shard's commit task is posted to the owner's next turn
   bool changed_while_lent_ = false;
   uint64_t last_taken_ = 0;            // the newest batch handed to the flusher
   size_t in_flight_ = 0;               // batches handed to the flusher and not yet back

@@ -75,7 +75,22 @@ void Worker::AwaitDurable(EndOfEventWork* work, std::shared_ptr<void> keep) {
   durable_waiters_.emplace_back(work, std::move(keep));
 }
 
+void Worker::AtNextTurn(Task* t) {
+  asio::post(loop_->io, [this, t] {
+    EventScope scope(this);
+    t->Run();
+  });
+}
+
 void Worker::NotifyDurable() {
+  if (t_current == this && event_depth_ > 0) {
+    // From this worker's own commit: its waiters check again at the end of this event.
+    auto waiters = std::move(durable_waiters_);
+    durable_waiters_.clear();
+    for (auto& [work, keep] : waiters)
+      Defer(work, std::move(keep));
+    return;
+  }
   if (!durable_wake_queued_.exchange(true, std::memory_order_acq_rel)) Post(&durable_task_);
 }
 

@@ -98,6 +98,11 @@ class Worker {
   // store has made more durable, to check again (worker thread). NotifyDurable: any thread.
   void AwaitDurable(EndOfEventWork* work, std::shared_ptr<void> keep);
   void NotifyDurable();
+  // Worker thread: runs `t` (which the caller keeps alive) inside an event once the handlers
+  // that are ready now have run: the loop's next turn, after one more non-blocking poll of the
+  // sockets. Redis's beforeSleep: work that many events feed (a write-through group commit) is
+  // done once for all of them.
+  void AtNextTurn(Task* t);
   // The worker running the calling thread, or nullptr.
   static Worker* Current();
 

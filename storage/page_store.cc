@@ -391,8 +391,8 @@ bool PageStore::Append(RecordOp op, uint16_t db, int64_t arg, std::string_view k
   return true;
 }
 
-std::unique_ptr<PageBatch> PageStore::TakeBatch() {
-  if (pending_.empty()) return nullptr;
+std::unique_ptr<PageBatch> PageStore::TakeBatch(bool even_empty) {
+  if (pending_.empty() && !even_empty) return nullptr;
   if (tail_ != nullptr) CloseTail(kNoPage);
   auto batch = std::make_unique<PageBatch>();
   batch->number = next_batch_++;
@@ -414,11 +414,7 @@ void PageStore::BeginGeneration() {
 }
 
 std::unique_ptr<PageBatch> PageStore::TakeSwitchBatch() {
-  auto batch = TakeBatch();
-  if (batch == nullptr) {
-    batch = std::make_unique<PageBatch>();
-    batch->number = next_batch_++;
-  }
+  auto batch = TakeBatch(/*even_empty=*/true);
   batch->switch_to_gen = write_gen_;
   return batch;
 }

@@ -96,8 +96,9 @@ class PageStore {
   bool has_pending() const { return !pending_.empty() || tail_ != nullptr; }
   // Bytes appended since the last TakeBatch (the batch's payload).
   uint64_t pending_bytes() const { return pending_bytes_; }
-  // Seals what was appended since the last call into a batch (null if nothing was).
-  std::unique_ptr<PageBatch> TakeBatch();
+  // Seals what was appended since the last call into a batch (null if nothing was, unless
+  // `even_empty`: a batch with no pages still takes a number, for a reply promised it).
+  std::unique_ptr<PageBatch> TakeBatch(bool even_empty = false);
 
   // Changes the size limit (0: none). Pages already past a lower limit stay; new ones are refused.
   void set_max_bytes(uint64_t max_bytes);
