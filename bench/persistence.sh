@@ -8,7 +8,8 @@
 #   all       everything
 # Whole machine (servers and client unpinned); both servers write to the same disk, under $WORK.
 # Env: ROUNDS (default 3; sets alternate servers each round), REDWING (binary), KEYS (restart,
-# default 1000000), N (requests per sets run, default 100000).
+# default 1000000), N (requests per sets run, default 100000), RW_ARGS (more Redwing arguments,
+# e.g. "--threads 1").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REDWING=${REDWING:-build/release/server/redwing-server}
@@ -39,7 +40,8 @@ wait_up() {  # port: until it answers PING
 
 start_redwing() {  # extra args...
   rm -rf "$WORK/rw" && mkdir -p "$WORK/rw"
-  "$REDWING" --port $PORT_RW --dir "$WORK/rw" "$@" >"$WORK/rw.log" 2>&1 &
+  # shellcheck disable=SC2086  # RW_ARGS: words on purpose
+  "$REDWING" --port $PORT_RW --dir "$WORK/rw" "$@" ${RW_ARGS:-} >"$WORK/rw.log" 2>&1 &
   wait_up $PORT_RW
 }
 
@@ -73,11 +75,13 @@ time_to_ready() {
   local port=$1; shift
   local start end out
   start=$(date +%s%N)
-  "$@" &
+  # (Its output away from our stdout: the caller's $(...) would wait for the server to exit.)
+  "$@" >>"$WORK/ready.log" 2>&1 &
   for _ in $(seq 20000); do
     # (Not `| grep -q`: with pipefail, grep's early exit fails the pipeline.)
     out=$(redis-cli -p "$port" info persistence 2>/dev/null || true)
-    if [[ "$out" == *"loading:0"* ]]; then break; fi
+    # (At a line's start: "async_loading:0" comes first and contains it.)
+    if [[ $'\n'"$out" == *$'\n'"loading:0"* ]]; then break; fi
     sleep 0.005
   done
   end=$(date +%s%N)
