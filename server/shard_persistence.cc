@@ -47,7 +47,10 @@ RecordRef PositionOf(const Entry* e) {
 }  // namespace
 
 ShardPersistence::ShardPersistence(Engine* engine, Shard* shard, std::unique_ptr<PageStore> store)
-    : engine_(engine), shard_(shard), store_(std::move(store)) {}
+    : engine_(engine),
+      shard_(shard),
+      store_(std::move(store)),
+      clean_(static_cast<size_t>(shard->num_dbs())) {}
 
 ShardPersistence::~ShardPersistence() {
   if (flusher_ != nullptr) flusher_->Stop();
@@ -195,6 +198,7 @@ void ShardPersistence::Start(bool full_rewrite) {
   last_save_ms_ = NowMs();
   if (full_rewrite) {
     store_->BeginGeneration();
+    ForgetAllClean();
     compacting_ = true;
     compact_db_ = 0;
     compact_cursor_ = 0;
@@ -217,7 +221,22 @@ void ShardPersistence::Stop() {
   started_ = false;
 }
 
+void ShardPersistence::ForgetClean(int db, std::string_view key) {
+  auto& m = clean_[static_cast<size_t>(db)];
+  auto it = m.find(key);
+  if (it == m.end()) return;
+  m.erase(it);
+  --clean_count_;
+}
+
+void ShardPersistence::ForgetAllClean() {
+  for (auto& m : clean_)
+    std::unordered_map<std::string, uint64_t, KeyHash, std::equal_to<>>().swap(m);
+  clean_count_ = 0;
+}
+
 void ShardPersistence::OnKeyChanged(int db, std::string_view key) {
+  if (clean_count_ > 0) ForgetClean(db, key);
   if (dirty_.empty()) oldest_dirty_ms_ = NowMs();
   dirty_.push_back(Dirty{HashKey(key), static_cast<uint32_t>(arena_.size()),
                          static_cast<uint32_t>(key.size()), static_cast<uint16_t>(db)});
@@ -303,6 +322,7 @@ void ShardPersistence::AtEventEnd() {
 }
 
 void ShardPersistence::BeforeClear(int db) {
+  ForgetAllClean();
   // The database's dirty keys are about to go: the Clear record covers them.
   size_t kept = 0;
   for (const Dirty& d : dirty_) {
@@ -319,6 +339,7 @@ void ShardPersistence::BeforeClear(int db) {
 }
 
 void ShardPersistence::BeforeSwap(int db, int other) {
+  ForgetAllClean();
   // Dirty keys are named by database number: write them before the numbers change meaning.
   // Past max-disk-size if need be: a dirty key left behind would be written to the wrong database.
   if (!SerializeDirty(/*past_limit=*/true) ||
@@ -367,6 +388,16 @@ bool ShardPersistence::WriteKey(int db, std::string_view key, uint64_t hash, boo
 }
 
 bool ShardPersistence::WriteForEviction(int db, const Entry* e, uint64_t* position) {
+  if (clean_count_ > 0) {
+    // Unchanged since it was loaded: its record is still the key's latest.
+    auto& m = clean_[static_cast<size_t>(db)];
+    if (auto it = m.find(e->key()); it != m.end()) {
+      *position = it->second;
+      m.erase(it);
+      --clean_count_;
+      return true;
+    }
+  }
   value_buf_.clear();
   EncodeValue(e, &value_buf_);
   RecordRef ref;
@@ -394,16 +425,29 @@ void ShardPersistence::UpdateRequired() {
   required_.store(all ? last_taken_ : last_taken_ + 1, std::memory_order_release);
 }
 
-Entry* ShardPersistence::Load(const Entry* on_disk) {
+Entry* ShardPersistence::Load(int db, const Entry* on_disk) {
+  const RecordRef at = PositionOf(on_disk);
   RecordView view;
-  if (!store_->ReadRecord(PositionOf(on_disk), &read_buf_, &view)) {
+  if (!store_->ReadRecord(at, &read_buf_, &view)) {
     Log(LogLevel::kWarning, store_->name() + ": cannot read the value of a key from disk");
     return nullptr;
   }
   disk_reads_.fetch_add(1, std::memory_order_relaxed);
-  return DecodeValue(on_disk->key(), view.value,
-                     on_disk->has_expire() ? on_disk->expire_at_ms() : -1,
-                     CollectionLimitsOf(engine_->config()));
+  Entry* e =
+      DecodeValue(on_disk->key(), view.value, on_disk->has_expire() ? on_disk->expire_at_ms() : -1,
+                  CollectionLimitsOf(engine_->config()));
+  // A compaction is moving records to a new generation: a position from before may not outlive
+  // it, so none is kept meanwhile.
+  if (e != nullptr && started_ && !compacting_) {
+    auto [it, added] =
+        clean_[static_cast<size_t>(db)].try_emplace(std::string(on_disk->key()), PackPosition(at));
+    if (added) {
+      ++clean_count_;
+    } else {
+      it->second = PackPosition(at);
+    }
+  }
+  return e;
 }
 
 bool ShardPersistence::SerializeDirty(bool past_limit) {
@@ -558,6 +602,7 @@ void ShardPersistence::MaybeStartCompaction() {
   if (used < kMinCompactionSlots || used < 2 * slots_after_compaction_) return;
   FlushNow();
   store_->BeginGeneration();
+  ForgetAllClean();
   compacting_ = true;
   compact_db_ = 0;
   compact_cursor_ = 0;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -41,9 +42,11 @@ class Shard;
 //
 // Larger than memory. Under maxmemory, eviction keeps the key and writes its value out
 // (WriteForEviction): the entry shrinks to the record's position (Encoding::kOnDisk), and the next
-// lookup loads it back (Load). write-around drops every value it writes the same way. A restart
-// loads values as such positions once memory passes three quarters of maxmemory (under
-// write-around, always). The keys themselves stay in memory.
+// lookup loads it back (Load). A loaded value remembers its record while it stays unchanged
+// (clean_), so evicting it again writes nothing: a read-mostly data set larger than memory costs
+// reads, not rewrites. (Not across a compaction: it moves the records.) write-around drops every
+// value it writes the same way. A restart loads values as such positions once memory passes
+// three quarters of maxmemory (under write-around, always). The keys themselves stay in memory.
 //
 // Space. Every write appends; when the file has grown to twice what the last compaction left (and
 // past a minimum), a compaction copies every live key into a new generation, a few hundred keys
@@ -80,7 +83,7 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   void BeforeClear(int db) override;
   void BeforeSwap(int db, int other) override;
   bool WriteForEviction(int db, const Entry* e, uint64_t* position) override;
-  Entry* Load(const Entry* on_disk) override;
+  Entry* Load(int db, const Entry* on_disk) override;
   // EndOfEventWork: a write-back flush past writeback-max-dirty, at the end of the event.
   void AtEventEnd() override;
   // Write-through: the group commit of the loop's turn (Shard::persistence_commit_task). Owner
@@ -176,6 +179,16 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   int64_t oldest_dirty_ms_ = 0;
   std::string value_buf_;
   std::string read_buf_;
+  // Per database: values loaded from disk and unchanged since, by key, with their record's
+  // position. Dropped on any change to the key, FLUSHDB/SWAPDB, and when a compaction starts.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view k) const { return HashKey(k); }
+  };
+  std::vector<std::unordered_map<std::string, uint64_t, KeyHash, std::equal_to<>>> clean_;
+  size_t clean_count_ = 0;
+  void ForgetClean(int db, std::string_view key);
+  void ForgetAllClean();
   std::atomic<uint64_t> disk_reads_{0};
   bool flush_scheduled_ = false;
   bool commit_queued_ = false;  // the shard's commit task is posted to the owner's next turn

@@ -62,7 +62,7 @@ void Database::FreeEntry(Entry* e) {
 
 bool Database::LoadFromDisk(Entry** link) {
   Entry* stub = *link;
-  Entry* e = changes_ != nullptr ? changes_->Load(stub) : nullptr;
+  Entry* e = changes_ != nullptr ? changes_->Load(index_, stub) : nullptr;
   if (e == nullptr) return false;
   if (e->has_links() != links_) e = Entry::WithLinks(e, links_);
   e->set_access(FreshAccess());

@@ -64,15 +64,16 @@ class CollectionStoredListener {
 // thread holding the shard, inside the change.
 //
 // It also keeps values that live only on disk (Encoding::kOnDisk entries): WriteForEviction
-// writes a victim's value and gives its position (the database then keeps only the key), and
-// Load reads one back (null if it cannot be read).
+// writes a victim's value (or finds it already there, unchanged since Load) and gives its
+// position (the database then keeps only the key), and Load reads one back (null if it cannot
+// be read).
 class KeyChangeListener {
  public:
   virtual void OnKeyChanged(int db, std::string_view key) = 0;
   virtual void BeforeClear(int db) = 0;
   virtual void BeforeSwap(int db, int other) = 0;
   virtual bool WriteForEviction(int db, const Entry* e, uint64_t* position) = 0;
-  virtual Entry* Load(const Entry* on_disk) = 0;
+  virtual Entry* Load(int db, const Entry* on_disk) = 0;
 
  protected:
   ~KeyChangeListener() = default;
