@@ -6,11 +6,13 @@
 // of tests/keyspace_events/ on redis-server and compares every notification.
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "integration/test_server.h"
@@ -98,9 +100,17 @@ class KeyspaceEventsTest : public SharedServerTest<KeyspaceEventsTest> {
  protected:
   void TearDown() override { EXPECT_EQ(c_({"CONFIG", "SET", "notify-keyspace-events", ""}), "OK"); }
 
-  // Sets notify-keyspace-events and subscribes.
+  // Sets notify-keyspace-events and subscribes. Any earlier subscriber (this test's, or the one
+  // of the test before on the shared server) is gone first: a connection's end reaches every
+  // worker's pub/sub directory asynchronously, and until then a PUBLISH counts it too.
   void Watch(const std::string& flags) {
     ASSERT_EQ(c_({"CONFIG", "SET", "notify-keyspace-events", flags}), "OK");
+    events_.reset();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (c_({"PUBLISH", kMarker, "-"}) != "(integer) 0" &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     events_ = std::make_unique<Notifications>(port());
   }
 
