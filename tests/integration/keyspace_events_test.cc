@@ -6,13 +6,11 @@
 // of tests/keyspace_events/ on redis-server and compares every notification.
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "integration/test_server.h"
@@ -106,11 +104,7 @@ class KeyspaceEventsTest : public SharedServerTest<KeyspaceEventsTest> {
   void Watch(const std::string& flags) {
     ASSERT_EQ(c_({"CONFIG", "SET", "notify-keyspace-events", flags}), "OK");
     events_.reset();
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (c_({"PUBLISH", kMarker, "-"}) != "(integer) 0" &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    ASSERT_TRUE(PollUntil([&] { return c_({"PUBLISH", kMarker, "-"}) == "(integer) 0"; }));
     events_ = std::make_unique<Notifications>(port());
   }
 
