@@ -30,6 +30,12 @@ bool CommandKeysLocked(const Shard& shard, const CommandSpec* spec,
   return false;
 }
 
+// A round's reply buffers (the local replies, each shard's batch) keep their memory between
+// rounds up to this size; past it they give it back once the round is over. A session may have
+// one per shard, and memory held here counts against maxmemory: one big pipeline must not keep
+// megabytes per client.
+constexpr size_t kRoundBufferKept = 64 * 1024;
+
 }  // namespace
 
 // The commands of one round bound for one shard, and their replies. Travels to the shard's owner
@@ -43,6 +49,7 @@ class Session::Batch final : public ShardWork {
     cmds_.clear();
     args_.clear();
     replies_.Clear();
+    replies_.ShrinkIfIdleAbove(kRoundBufferKept);
     ends_.clear();
   }
   bool empty() const { return cmds_.empty(); }
@@ -463,6 +470,7 @@ void Session::OnBatchDone() {
   used_batches_.clear();
   slots_.clear();
   round_out_.Clear();
+  round_out_.ShrinkIfIdleAbove(kRoundBufferKept);
   round_ = false;
   wait_ = Wait::kNone;
   Resume();

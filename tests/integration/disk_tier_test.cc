@@ -122,10 +122,9 @@ TEST_F(DiskTierTest, DataSetLargerThanMemoryStaysWhole) {
     EXPECT_GT(InfoField(c, "persistence", "persistence_disk_reads"), kKeys / 2);
     // Loading values back made room by evicting others: memory is near the limit, not the data
     // (page buffers on their way to disk aside, which maxmemory leaves out as Redis does its AOF
-    // buffer). Near: the session's buffers for 500 replies of 4 KB (its output, a round's local
-    // replies, the other shard's batch: up to 1 MB each once used) count too. And once the cron
-    // has caught up: a command's eviction is bounded in time (maxmemory-eviction-tenacity), so
-    // a slowed machine can leave memory above for a moment.
+    // buffer). Near: the connection's buffers for 500 replies of 4 KB (kept up to 1 MB each once
+    // used) count too. And once the cron has caught up: a command's eviction is bounded in time
+    // (maxmemory-eviction-tenacity), so a slowed machine can leave memory above for a moment.
     auto counted = [&] {
       return InfoField(c, "memory", "used_memory") -
              InfoField(c, "persistence", "persistence_buffer_bytes");
@@ -153,8 +152,9 @@ TEST_F(DiskTierTest, DataSetLargerThanMemoryStaysWhole) {
 TEST_F(DiskTierTest, EvictingAnUnchangedLoadedValueWritesNothing) {
   constexpr int kKeys = 3000;  // ~12 MB of values under 4 MB
   constexpr int kChanged = 200;
-  // Small pipelines: a session keeps buffers the size of a pipeline's replies (up to 1 MB), which
-  // count against maxmemory; 500 values of 4 KB would leave little of 4 MB to the data.
+  // Small pipelines: a connection keeps buffers the size of a pipeline's requests and replies (up
+  // to 1 MB each), which count against maxmemory; 500 values of 4 KB would leave little of 4 MB
+  // to the data.
   constexpr int kChunk = 50;
   auto server = StartUnder4mb();
   ASSERT_NE(server, nullptr);
