@@ -56,16 +56,13 @@ void HashTable::Clear() {
 Entry** HashTable::Find(std::string_view key, uint64_t hash) {
   if (size() == 0) return nullptr;
   if (rehashing()) RehashStep(1);
-  for (int t = 0; t < 2; ++t) {
-    if (size_[t] == 0) continue;
-    Entry** link = &tables_[t][hash & (size_[t] - 1)];
-    while (*link != nullptr) {
-      Entry* e = *link;
-      std::string_view k = e->key();
-      if (k.size() == key.size() && std::memcmp(k.data(), key.data(), key.size()) == 0) return link;
-      link = &e->mutable_next_link();
-    }
-    if (!rehashing()) break;
+  int t = TableOf(hash);
+  Entry** link = &tables_[t][hash & (size_[t] - 1)];
+  while (*link != nullptr) {
+    Entry* e = *link;
+    std::string_view k = e->key();
+    if (k.size() == key.size() && std::memcmp(k.data(), key.data(), key.size()) == 0) return link;
+    link = &e->mutable_next_link();
   }
   return nullptr;
 }
@@ -73,7 +70,7 @@ Entry** HashTable::Find(std::string_view key, uint64_t hash) {
 void HashTable::Insert(Entry* e, uint64_t hash) {
   if (rehashing()) RehashStep(1);
   MaybeGrow();
-  int t = rehashing() ? 1 : 0;
+  int t = TableOf(hash);
   Entry** bucket = &tables_[t][hash & (size_[t] - 1)];
   e->set_next(*bucket);
   *bucket = e;
@@ -82,17 +79,7 @@ void HashTable::Insert(Entry* e, uint64_t hash) {
 
 Entry* HashTable::Unlink(Entry** link, uint64_t hash) {
   Entry* e = *link;
-  // While rehashing, an entry is in table 0 if its table-0 chain still holds it.
-  int t = 0;
-  if (rehashing()) {
-    t = 1;
-    for (Entry* x = tables_[0][hash & (size_[0] - 1)]; x != nullptr; x = x->next()) {
-      if (x == e) {
-        t = 0;
-        break;
-      }
-    }
-  }
+  int t = TableOf(hash);
   *link = e->next();
   e->set_next(nullptr);
   --used_[t];
@@ -152,6 +139,11 @@ bool HashTable::RehashStep(size_t buckets) {
     }
     tables_[0][rehash_idx_] = nullptr;
     ++rehash_idx_;
+  }
+  // The next step (usually the next command's) moves this bucket: start loading its first entry
+  // now, so that step does not wait for it.
+  if (static_cast<size_t>(rehash_idx_) < size_[0]) {
+    if (const Entry* next = tables_[0][rehash_idx_]; next != nullptr) PrefetchRead(next);
   }
   if (used_[0] == 0) {
     heap::Free(tables_[0]);

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "common/prefetch.h"
 #include "storage/entry.h"
 
 namespace redwing {
@@ -49,12 +50,12 @@ class HashTable {
   // issued later, reads the slot and pulls in the first entry. Issued for a batch of keys before
   // the batch runs, so the cache misses of independent lookups overlap.
   void PrefetchBucket(uint64_t hash) const {
-    if (size_[0] != 0) __builtin_prefetch(&tables_[0][hash & (size_[0] - 1)]);
+    if (size_[0] != 0) PrefetchRead(Slot(hash));
   }
   void PrefetchChain(uint64_t hash) const {
     if (size_[0] == 0) return;
-    const Entry* e = tables_[0][hash & (size_[0] - 1)];
-    if (e != nullptr) __builtin_prefetch(e);
+    const Entry* e = *Slot(hash);
+    if (e != nullptr) PrefetchRead(e);
   }
   // Stage 0: PrefetchBucket; stage 1: PrefetchChain (for callers that loop over both stages).
   void Prefetch(uint64_t hash, int stage) const {
@@ -105,6 +106,17 @@ class HashTable {
   void Expand(size_t min_size);
   void StartResize(size_t new_size);
   void MaybeGrow();
+  // The table that holds (or would hold) a key with `hash`. While rehashing, the table-0 buckets
+  // below rehash_idx_ have moved to table 1, and a key whose table-0 bucket has not moved yet is
+  // in table 0 (Insert puts new keys there too, and the bucket moves with them): so every key has
+  // exactly one bucket, and a lookup reads one chain. Requires size_[0] != 0.
+  int TableOf(uint64_t hash) const {
+    return rehash_idx_ >= 0 && (hash & (size_[0] - 1)) < static_cast<uint64_t>(rehash_idx_) ? 1 : 0;
+  }
+  Entry* const* Slot(uint64_t hash) const {
+    int t = TableOf(hash);
+    return &tables_[t][hash & (size_[t] - 1)];
+  }
 
   Entry** tables_[2] = {nullptr, nullptr};
   size_t size_[2] = {0, 0};
