@@ -91,6 +91,9 @@ class Engine {
   bool durability_gate() const { return durability_gate_.load(std::memory_order_relaxed); }
   void CaptureDurability(std::vector<uint64_t>* point) const;
   bool Durable(const std::vector<uint64_t>& point) const;
+  // Any thread: a page store made more durable; the replies waiting on every worker check again
+  // (Worker::NotifyDurable).
+  void NotifyDurable();
   // Any thread: a shard's page store cannot write; *text says why (for -MISCONF).
   bool PersistenceError(std::string* text) const;
   // The shards' page stores flush everything and wait until it is durable (SAVE); false if a

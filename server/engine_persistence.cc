@@ -91,6 +91,11 @@ bool Engine::Durable(const std::vector<uint64_t>& point) const {
   return true;
 }
 
+void Engine::NotifyDurable() {
+  for (auto& w : workers_)
+    w->NotifyDurable();
+}
+
 bool Engine::PersistenceError(std::string* text) const {
   if (!persistence_on_.load(std::memory_order_relaxed)) return false;
   for (const auto& s : shards_) {

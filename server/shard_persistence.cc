@@ -186,10 +186,7 @@ void ShardPersistence::Start(bool full_rewrite) {
           }
           OnWritten(std::move(*shared), status);
         }));
-        if (status.ok()) {
-          for (int i = 0; i < engine->num_workers(); ++i)
-            engine->worker(i).NotifyDurable();
-        }
+        if (status.ok()) engine->NotifyDurable();
       });
   for (int i = 0; i < shard_->num_dbs(); ++i)
     shard_->db(i).set_change_listener(this);
@@ -297,8 +294,7 @@ void ShardPersistence::CommitAtTurn() {
   if (!status.ok()) return;
   // Replies waiting on this shard: this worker's go out at the end of this event, the others'
   // when their workers wake.
-  for (int i = 0; i < engine_->num_workers(); ++i)
-    engine_->worker(i).NotifyDurable();
+  engine_->NotifyDurable();
 }
 
 void ShardPersistence::OnShardReturned() {
@@ -438,14 +434,11 @@ Entry* ShardPersistence::Load(int db, const Entry* on_disk) {
                   CollectionLimitsOf(engine_->config()));
   // A compaction is moving records to a new generation: a position from before may not outlive
   // it, so none is kept meanwhile.
-  if (e != nullptr && started_ && !compacting_) {
-    auto [it, added] =
-        clean_[static_cast<size_t>(db)].try_emplace(std::string(on_disk->key()), PackPosition(at));
-    if (added) {
-      ++clean_count_;
-    } else {
-      it->second = PackPosition(at);
-    }
+  if (e != nullptr && started_ && !compacting_ &&
+      clean_[static_cast<size_t>(db)]
+          .insert_or_assign(std::string(on_disk->key()), PackPosition(at))
+          .second) {
+    ++clean_count_;
   }
   return e;
 }

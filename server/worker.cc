@@ -85,10 +85,7 @@ void Worker::AtNextTurn(Task* t) {
 void Worker::NotifyDurable() {
   if (t_current == this && event_depth_ > 0) {
     // From this worker's own commit: its waiters check again at the end of this event.
-    auto waiters = std::move(durable_waiters_);
-    durable_waiters_.clear();
-    for (auto& [work, keep] : waiters)
-      Defer(work, std::move(keep));
+    RecheckDurableWaiters();
     return;
   }
   if (!durable_wake_queued_.exchange(true, std::memory_order_acq_rel)) Post(&durable_task_);
@@ -96,10 +93,14 @@ void Worker::NotifyDurable() {
 
 void Worker::DurableTask::Run() {
   w_->durable_wake_queued_.store(false, std::memory_order_release);
-  auto waiters = std::move(w_->durable_waiters_);
-  w_->durable_waiters_.clear();
+  w_->RecheckDurableWaiters();
+}
+
+void Worker::RecheckDurableWaiters() {
+  auto waiters = std::move(durable_waiters_);
+  durable_waiters_.clear();
   for (auto& [work, keep] : waiters)
-    w_->Defer(work, std::move(keep));
+    Defer(work, std::move(keep));
 }
 
 void Worker::Drain() {

@@ -113,6 +113,8 @@ class Worker {
  private:
   void Wake();
   void EndEvent();
+  // Hands every reply waiting for durability to Defer, to check again.
+  void RecheckDurableWaiters();
   void Drain();
   void ThreadMain();
 
