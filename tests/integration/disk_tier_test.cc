@@ -129,10 +129,7 @@ TEST_F(DiskTierTest, DataSetLargerThanMemoryStaysWhole) {
       return InfoField(c, "memory", "used_memory") -
              InfoField(c, "persistence", "persistence_buffer_bytes");
     };
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (counted() >= 10 * 1024 * 1024 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    PollUntil([&] { return counted() < 10 * 1024 * 1024; }, 10000);
     EXPECT_LT(counted(), 10 * 1024 * 1024)
         << c({"INFO", "memory"}) << c({"INFO", "persistence"}) << c({"INFO", "clients"});
     EXPECT_EQ(server->Stop(), 0);
@@ -168,11 +165,7 @@ TEST_F(DiskTierTest, EvictingAnUnchangedLoadedValueWritesNothing) {
   // no compaction during either.
   int64_t pass_writes = -1;
   for (int attempt = 0; attempt < 5 && pass_writes < 0; ++attempt) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (InfoField(c, "persistence", "persistence_compacting") != 0 &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    PollUntil([&] { return InfoField(c, "persistence", "persistence_compacting") == 0; }, 60000);
     const int64_t compactions = InfoField(c, "persistence", "persistence_compactions");
     EXPECT_EQ(CountWrong(c, kKeys, kChunk), 0);
     EXPECT_EQ(c({"SAVE"}), "OK");
