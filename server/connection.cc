@@ -156,13 +156,15 @@ void Connection::ProcessInput() {
       // Two passes of cache hints before running anything: the buckets, then the entries. The
       // first argument of each command is hashed once for both.
       if (batch_.size() > 1) {
-        batch_hashes_.clear();
+        batch_hints_.clear();
         for (auto [b, e] : batch_) {
-          if (e - b >= 2) batch_hashes_.push_back(HashKey(batch_args_[b + 1]));
+          if (e - b < 2) continue;
+          uint64_t hash = HashKey(batch_args_[b + 1]);
+          if (const HashTable* t = session_.HintTable(hash)) batch_hints_.emplace_back(t, hash);
         }
         for (int stage = 0; stage < 2; ++stage) {
-          for (uint64_t hash : batch_hashes_)
-            session_.Prefetch(hash, stage);
+          for (auto [table, hash] : batch_hints_)
+            table->Prefetch(hash, stage);
         }
       }
     }

@@ -5,6 +5,7 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "protocol/byte_buffer.h"
@@ -96,7 +97,9 @@ class Connection final : public SessionOwner,
   // last command's if it was inline.
   std::vector<std::string_view> batch_args_;
   std::vector<std::pair<uint32_t, uint32_t>> batch_;
-  std::vector<uint64_t> batch_hashes_;  // HashKey() of each command's first argument, for hints
+  // For the cache hints: each command's first argument's HashKey() and the table it is looked
+  // up in (Session::HintTable).
+  std::vector<std::pair<const HashTable*, uint64_t>> batch_hints_;
   size_t batch_next_ = 0;
   bool batch_last_inline_ = false;
   bool query_limit_hit_ = false;

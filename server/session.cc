@@ -155,11 +155,13 @@ void Session::EmitInOrder(Fn&& fn) {
   if (round_) slots_.push_back(Slot{-1, begin, static_cast<uint32_t>(round_out_.size())});
 }
 
-void Session::Prefetch(uint64_t hash, int stage) {
+const HashTable* Session::HintTable(uint64_t hash) const {
   Shard& shard = engine_->shard(engine_->ShardOf(hash));
   // Only a shard this thread holds right now may be read, even for a hint.
-  if (shard.owner() != worker_ || !shard.Available() || client_.db >= shard.num_dbs()) return;
-  shard.db(client_.db).table().Prefetch(hash, stage);
+  if (shard.owner() != worker_ || !shard.Available() || client_.db >= shard.num_dbs()) {
+    return nullptr;
+  }
+  return &shard.db(client_.db).table();
 }
 
 bool Session::Execute(std::span<const std::string_view> args, bool stable) {

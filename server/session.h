@@ -20,6 +20,7 @@
 namespace redwing {
 
 class Engine;
+class HashTable;
 class Worker;
 
 // What a Session needs from the connection that owns it.
@@ -84,10 +85,11 @@ class Session {
   // also the time single-shard commands run at).
   void Touch(int64_t now_ms) { client_.last_interaction_ms = now_ms; }
 
-  // Cache hints for a command about to run, given HashKey() of its first argument (see
-  // HashTable::Prefetch). `stage` 0 prefetches the key's bucket, stage 1 its first entry. Treating
-  // the first argument as the key is a guess: a wrong one costs one useless prefetch.
-  void Prefetch(uint64_t hash, int stage);
+  // For cache hints on a command about to run, given HashKey() of its first argument: the table
+  // its lookup will read, or nullptr when this thread may not read that shard now (then no hint).
+  // The caller prefetches through it (HashTable::Prefetch) before running anything. Treating the
+  // first argument as the key is a guess: a wrong one costs one useless prefetch.
+  const HashTable* HintTable(uint64_t hash) const;
   // Ends the current round: sends its cross-shard batches. Returns false if replies are still
   // outstanding.
   bool Flush();
