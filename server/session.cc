@@ -63,8 +63,9 @@ class Session::Batch final : public ShardWork {
     args_.insert(args_.end(), args.begin(), args.end());
     return static_cast<uint32_t>(cmds_.size() - 1);
   }
-  // As Session::Prefetch for a pipeline on its own shard: the buckets of every command's first
-  // key, then their first entries, so the cache misses of independent lookups overlap.
+  // As Connection::ProcessInput does for a pipeline on its own shard: the buckets of every
+  // command's first key, then their first entries, so the cache misses of independent lookups
+  // overlap.
   void Prefetch(Shard& shard) {
     for (int stage = 0; stage < 2; ++stage) {
       for (const Cmd& c : cmds_) {
