@@ -120,6 +120,17 @@ std::optional<std::string> NormalizeOutputBufferLimits(const std::string& curren
   return std::nullopt;
 }
 
+// "save": Redis's RDB snapshot schedule. Only the empty one (no snapshots) describes Redwing.
+std::optional<std::string> NormalizeSave(const std::string&, const std::string& value,
+                                         std::string* canonical) {
+  if (!Words(value).empty()) {
+    return "Redwing takes no RDB snapshots: use 'persistence' (write-back, write-through) to keep "
+           "the data on disk";
+  }
+  canonical->clear();
+  return std::nullopt;
+}
+
 }  // namespace
 
 struct ConfigTable {
@@ -261,6 +272,27 @@ struct ConfigTable {
          0,
          {},
          "no"},
+        // Redis's persistence switches, kept so that Redis's command lines, config files and
+        // tools (redis-benchmark reads "save" and "appendonly") work unchanged. Redwing has no
+        // RDB or AOF: "appendonly" and "appendfsync" are views of `persistence` (StoreDerived),
+        // and "save" takes only the empty schedule.
+        {.kind = K::kString,
+         .name = "save",
+         .mutable_at_runtime = true,
+         .string_field = &Config::save_,
+         .default_text = "",
+         .normalize = NormalizeSave},
+        {.kind = K::kBool,
+         .name = "appendonly",
+         .mutable_at_runtime = true,
+         .string_field = &Config::appendonly_,
+         .default_text = "no"},
+        {.kind = K::kEnum,
+         .name = "appendfsync",
+         .mutable_at_runtime = true,
+         .string_field = &Config::appendfsync_,
+         .choices = {"always", "everysec", "no"},
+         .default_text = "everysec"},
         // Compact encodings: past these a collection converts to its full structure.
         {K::kInt,
          "hash-max-listpack-entries",
@@ -435,7 +467,28 @@ void Config::StoreDerived(const Directive& d, const std::string& value, const st
   if (name == "requirepass") has_requirepass_.store(!value.empty(), std::memory_order_release);
   if (name == "loglevel") loglevel_rank_ = LogLevelRank(value);
   if (name == "maxmemory-policy") maxmemory_policy_ = PolicyIndex(value);
-  if (name == "persistence") persistence_ = static_cast<int64_t>(ParsePersistPolicy(value));
+  if (name == "persistence") {
+    persistence_ = static_cast<int64_t>(ParsePersistPolicy(value));
+    // The Redis views follow: on disk means "appendonly yes"; write-through syncs every write.
+    appendonly_ = value == "none" ? "no" : "yes";
+    if (value == "write-through") {
+      appendfsync_ = "always";
+    } else if (value == "write-back" && appendfsync_ == "always") {
+      appendfsync_ = "everysec";
+    }
+  }
+  if (name == "appendonly") {
+    // "yes" keeps a policy already on (write-around stays); "no" turns persistence off.
+    if (value == "no") {
+      SetPersistenceName("none");
+    } else if (persistence_name_ == "none") {
+      SetPersistenceName(appendfsync_ == "always" ? "write-through" : "write-back");
+    }
+  }
+  if (name == "appendfsync" &&
+      (persistence_name_ == "write-through" || persistence_name_ == "write-back")) {
+    SetPersistenceName(value == "always" ? "write-through" : "write-back");
+  }
   if (name == "notify-keyspace-events") {
     // From the value as given: the canonical text drops 'n' next to 'A', as Redis prints it,
     // but the class stays on.
@@ -451,6 +504,11 @@ void Config::StoreDerived(const Directive& d, const std::string& value, const st
   }
 }
 
+void Config::SetPersistenceName(const std::string& name) {
+  persistence_name_ = name;
+  StoreDerived(*ConfigTable::Find("persistence"), name, name);
+}
+
 std::string Config::StringValue(const Directive& d) const {
   if (d.int_field != nullptr) return std::to_string((this->*d.int_field).load());
   return this->*d.string_field;
@@ -459,14 +517,15 @@ std::string Config::StringValue(const Directive& d) const {
 std::optional<std::string> Config::Apply(std::string_view name,
                                          const std::vector<std::string>& args) {
   const Directive* d = ConfigTable::Find(name);
-  // "bind" takes several addresses, "client-output-buffer-limit" a class and three limits; every
-  // other directive takes exactly one argument.
-  bool multi = std::string_view(d != nullptr ? d->name : "") == "bind" ||
-               std::string_view(d != nullptr ? d->name : "") == "client-output-buffer-limit";
-  if (d == nullptr || args.empty() || (args.size() != 1 && !multi)) {
+  std::string_view d_name = d != nullptr ? d->name : "";
+  // "bind" takes several addresses, "client-output-buffer-limit" a class and three limits, "save"
+  // pairs of numbers or nothing at all (redis-server's "--save" alone); every other directive
+  // takes exactly one argument.
+  bool multi = d_name == "bind" || d_name == "client-output-buffer-limit" || d_name == "save";
+  if (d == nullptr || (args.empty() && d_name != "save") || (args.size() != 1 && !multi)) {
     return "Bad directive or wrong number of arguments";
   }
-  std::string value = args[0];
+  std::string value = args.empty() ? "" : args[0];
   for (size_t i = 1; i < args.size(); ++i)
     value += " " + args[i];
   int64_t as_int = 0;

@@ -121,6 +121,8 @@ class Config {
   // `value` is what CONFIG GET shows, `raw` what was set (they differ for directives with a
   // canonical form).
   void StoreDerived(const Directive& d, const std::string& value, const std::string& raw);
+  // Sets `persistence` as if applied, with its derived values (caller holds mu_).
+  void SetPersistenceName(const std::string& name);
 
   mutable std::mutex mu_;
   std::string config_file_;
@@ -158,6 +160,9 @@ class Config {
   std::string persistence_name_ = "none";
   std::string dir_ = "./";
   std::string persistence_skip_corrupt_ = "no";
+  std::string save_;
+  std::string appendonly_ = "no";
+  std::string appendfsync_ = "everysec";
   struct AtomicLimit {
     std::atomic<int64_t> hard{0};
     std::atomic<int64_t> soft{0};

@@ -251,7 +251,8 @@ void InfoPersistence(CommandContext& ctx, std::string* out) {
   Field(out, "rdb_bgsave_in_progress", 0);
   Field(out, "rdb_last_save_time", last_save / 1000);
   Field(out, "rdb_last_bgsave_status", std::string(failing ? "err" : "ok"));
-  Field(out, "aof_enabled", 0);
+  // "appendonly" is a view of the persistence policy (server/config.cc): the same here.
+  Field(out, "aof_enabled", engine->config().persistence() != PersistPolicy::kNone ? 1 : 0);
   Field(out, "aof_rewrite_in_progress", 0);
   Field(out, "persistence_policy", std::string(PersistPolicyName(engine->config().persistence())));
   Field(out, "persistence_dirty_keys", sum.dirty_keys);

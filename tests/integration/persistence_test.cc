@@ -514,6 +514,30 @@ TEST_F(PersistenceTest, SwitchingWriteBackOnAtRuntimeWritesWhatIsThere) {
   EXPECT_EQ(Dump(after), before);
 }
 
+// Redis's switches select the policies: "appendonly yes" with "appendfsync always" is
+// write-through, so a crash right after the replies loses nothing.
+TEST_F(PersistenceTest, RedisAppendOnlySwitchesSelectThePolicy) {
+  const std::vector<std::string> args = {"--appendonly", "yes", "--appendfsync", "always"};
+  auto server = Start(args);
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  EXPECT_EQ(c.InfoField("persistence", "persistence_policy"), "write-through");
+  EXPECT_EQ(c.InfoField("persistence", "aof_enabled"), "1");
+  WriteKeys(c, "aof", 200, 100);
+  server->Kill();
+  server = Start(args);
+  ASSERT_TRUE(server);
+  Client after(server->port());
+  ExpectKeys(after, "aof", 200, 100);
+  EXPECT_EQ(after({"CONFIG", "SET", "appendfsync", "everysec"}), "OK");
+  EXPECT_EQ(after.InfoField("persistence", "persistence_policy"), "write-back");
+  EXPECT_EQ(after({"CONFIG", "SET", "appendonly", "no"}), "OK");
+  EXPECT_EQ(after.InfoField("persistence", "persistence_policy"), "none");
+  EXPECT_EQ(after.InfoField("persistence", "aof_enabled"), "0");
+  EXPECT_EQ(after.Strings({"CONFIG", "GET", "appendonly"}),
+            (std::vector<std::string>{"appendonly", "no"}));
+}
+
 TEST_F(PersistenceTest, OverwritesKeepTheFilesBounded) {
   // hz 100: compactions start from the cron, so the files grow by what is written between two
   // ticks (about 2.5 MB at full speed with the default hz 10) before one starts.

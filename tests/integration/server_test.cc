@@ -79,6 +79,18 @@ TEST(Startup, DaemonizeDetachesAndServes) {
   c({"SHUTDOWN", "NOSAVE"});
 }
 
+// The flags people pass to redis-server to run it as a pure cache.
+TEST(Startup, AcceptsRedisPersistenceFlags) {
+  auto server = ServerProcess::StartRedwing({"--save", "", "--appendonly", "no"});
+  ASSERT_NE(server, nullptr);
+  Client c(server->port());
+  EXPECT_EQ(c({"CONFIG", "GET", "save"}), "[\"save\", \"\"]");
+  EXPECT_EQ(c({"CONFIG", "GET", "appendonly"}), "[\"appendonly\", \"no\"]");
+  auto [status, out] = Shell(std::string(REDWING_SERVER_PATH) + " --port 0 --save 900 1");
+  EXPECT_NE(status, 0);
+  EXPECT_NE(out.find("Redwing takes no RDB snapshots"), std::string::npos) << out;
+}
+
 TEST(Shutdown, SigtermExitsCleanly) {
   auto server = ServerProcess::StartRedwing({"--threads", "2"});
   ASSERT_NE(server, nullptr);
@@ -300,6 +312,8 @@ TEST_F(ServerInfoTest, RedisBenchmarkRuns) {
   auto [status, out] = Shell("redis-benchmark -p " + std::to_string(server_->port()) +
                              " -t set,get,incr,mset -n 20000 -c 20 -P 16 -q");
   EXPECT_EQ(status, 0) << out;
+  // It reads "save" and "appendonly" first, and warns when it cannot.
+  EXPECT_EQ(out.find("Could not fetch server CONFIG"), std::string::npos) << out;
   for (const char* t : {"SET:", "GET:", "INCR:", "MSET (10 keys):"}) {
     EXPECT_NE(out.find(t), std::string::npos) << t << "\n" << out;
   }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -257,6 +258,62 @@ TEST(ConfigTest, GetWithGlobPatterns) {
   // lfu-decay-time
   EXPECT_EQ(c.Get({"[lt]*"}).size(), 8u);
   EXPECT_GE(c.Get({"*"}).size(), 14u);
+}
+
+// Redis's persistence switches are views of `persistence`, so Redis's command lines and tools
+// (redis-benchmark reads "save" and "appendonly") work unchanged.
+TEST(ConfigTest, RedisPersistenceSwitches) {
+  auto load = [](const char* text) {
+    auto c = std::make_unique<Config>();
+    auto err = c->LoadText(text, "test.conf");
+    EXPECT_FALSE(err.has_value()) << text << ": " << *err;
+    return c;
+  };
+  auto view = [](const Config& c) {
+    return c.Get({"persistence"})[0].second + " " + c.Get({"appendonly"})[0].second + " " +
+           c.Get({"appendfsync"})[0].second;
+  };
+  EXPECT_EQ(Config().Get({"save", "appendonly", "appendfsync"}),
+            (Pairs{{"save", ""}, {"appendonly", "no"}, {"appendfsync", "everysec"}}));
+  EXPECT_EQ(view(*load("appendonly yes")), "write-back yes everysec");
+  EXPECT_EQ(view(*load("appendfsync always\nappendonly yes")), "write-through yes always");
+  EXPECT_EQ(view(*load("appendonly yes\nappendfsync always")), "write-through yes always");
+  EXPECT_EQ(view(*load("appendonly yes\nappendfsync no")), "write-back yes no");
+  EXPECT_EQ(view(*load("appendfsync always")), "none no always");
+  EXPECT_EQ(view(*load("persistence write-around\nappendonly yes")), "write-around yes everysec");
+  EXPECT_EQ(view(*load("persistence write-through\nappendonly no")), "none no always");
+  EXPECT_EQ(load("appendonly yes")->persistence(), PersistPolicy::kWriteBack);
+  EXPECT_EQ(load("appendonly yes\nappendfsync always")->persistence(),
+            PersistPolicy::kWriteThrough);
+  // What CONFIG REWRITE would write back loads to the same state.
+  EXPECT_EQ(view(*load("persistence write-back\nappendonly yes\nappendfsync no")),
+            "write-back yes no");
+
+  Config c;
+  EXPECT_FALSE(c.Set({{"persistence", "write-through"}}).has_value());
+  EXPECT_EQ(view(c), "write-through yes always");
+  EXPECT_FALSE(c.Set({{"appendfsync", "everysec"}}).has_value());
+  EXPECT_EQ(view(c), "write-back yes everysec");
+  EXPECT_EQ(c.persistence(), PersistPolicy::kWriteBack);
+  EXPECT_FALSE(c.Set({{"appendonly", "no"}}).has_value());
+  EXPECT_EQ(view(c), "none no everysec");
+  EXPECT_EQ(c.persistence(), PersistPolicy::kNone);
+
+  // "save": only the empty schedule ("--save ''", "save \"\"", or "--save" alone).
+  EXPECT_EQ(load("save \"\"")->Get({"save"}), (Pairs{{"save", ""}}));
+  EXPECT_EQ(load("save")->Get({"save"}), (Pairs{{"save", ""}}));
+  auto err = Config().LoadText("save 3600 1 300 100", "redis.conf");
+  ASSERT_TRUE(err.has_value());
+  EXPECT_TRUE(Contains(*err, "Redwing takes no RDB snapshots")) << *err;
+  EXPECT_TRUE(Contains(*err, "line 1")) << *err;
+  EXPECT_FALSE(c.Set({{"save", ""}}).has_value());
+  err = c.Set({{"save", "900 1"}});
+  ASSERT_TRUE(err.has_value());
+  EXPECT_TRUE(Contains(*err, "CONFIG SET failed (possibly related to argument 'save') - Redwing"))
+      << *err;
+  EXPECT_EQ(c.Set({{"appendfsync", "sometimes"}}).value_or(""),
+            "CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be "
+            "one of the following: always, everysec, no");
 }
 
 TEST(ConfigTest, RewriteWithoutFileFails) {
