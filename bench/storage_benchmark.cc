@@ -2,6 +2,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "storage/database.h"
 #include "storage/entry.h"
 #include "storage/hash_table.h"
+#include "storage/zset.h"
 
 namespace redwing {
 namespace {
@@ -140,6 +142,33 @@ void BM_DatabaseSetGet(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_DatabaseSetGet);
+
+// A big sorted set (Arg members, named as redis-benchmark's ZADD names them) whose members get
+// new random scores: the skiplist walks that ZADD makes (find the node's neighbours, unlink, walk
+// again to link), cache misses on every node visited.
+void BM_ZSkipListUpdateScore(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  ZSkipList zs;
+  std::vector<Entry*> nodes;
+  nodes.reserve(n);
+  uint64_t seed = 42;
+  auto next = [&seed] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return seed >> 33;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    char member[32];
+    int len = std::snprintf(member, sizeof(member), "element:%012zu", i);
+    nodes.push_back(zs.Insert(std::string_view(member, static_cast<size_t>(len)),
+                              static_cast<double>(next() % 1000000)));
+  }
+  for (auto _ : state) {
+    Entry* node = nodes[next() % n];
+    zs.UpdateScore(node, static_cast<double>(next() % 1000000));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ZSkipListUpdateScore)->Arg(1 << 19);
 
 }  // namespace
 }  // namespace redwing

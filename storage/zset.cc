@@ -208,12 +208,18 @@ void ZSkipList::Link(Entry* node) {
   Entry* x = head_;
   for (int i = level_ - 1; i >= 0; --i) {
     rank[i] = i == level_ - 1 ? 0 : rank[i + 1];
+    PrefetchBelow(x, i);
     for (Entry* f = Fwd(x, i); f != nullptr && Before(f, score, member); f = Fwd(x, i)) {
       rank[i] += Span(x, i);
       x = f;
+      PrefetchBelow(x, i);
     }
     update[i] = x;
   }
+  LinkAt(node, update, rank);
+}
+
+void ZSkipList::LinkAt(Entry* node, Entry** update, size_t* rank) {
   int level = Level(node);
   if (level > level_) {
     for (int i = level_; i < level; ++i) {
@@ -246,9 +252,11 @@ void ZSkipList::FindUpdate(const Entry* node, Entry** update) const {
   std::string_view member = Member(node);
   Entry* x = head_;
   for (int i = level_ - 1; i >= 0; --i) {
+    PrefetchBelow(x, i);
     for (Entry* f = Fwd(x, i); f != nullptr && f != node && Before(f, score, member);
          f = Fwd(x, i)) {
       x = f;
+      PrefetchBelow(x, i);
     }
     update[i] = x;
   }
@@ -291,11 +299,60 @@ void ZSkipList::UpdateScore(Entry* node, double score) {
     SetScore(node, score);
     return;
   }
-  Entry* update[kMaxLevel];
-  FindUpdate(node, update);
-  Unlink(node, update);
+  // It moves. Two descents: one to the node's place, for the nodes before it at each level (to
+  // unlink it), one to its new place (to link it). They are independent, so they run in
+  // lockstep: each step's cache misses overlap the other's instead of adding to them.
+  Entry* old_update[kMaxLevel];
+  Entry* new_update[kMaxLevel];
+  size_t rank[kMaxLevel];
+  const double old_score = Score(node);
+  Entry* a = head_;  // the last node before the old place
+  Entry* b = head_;  // the last node before the new place, the node itself still counted
+  for (int i = level_ - 1; i >= 0; --i) {
+    rank[i] = i == level_ - 1 ? 0 : rank[i + 1];
+    PrefetchBelow(a, i);
+    PrefetchBelow(b, i);
+    Entry* fa = Fwd(a, i);
+    Entry* fb = Fwd(b, i);
+    bool a_moves = true;
+    bool b_moves = true;
+    while (a_moves || b_moves) {
+      if (a_moves) {
+        a_moves = fa != nullptr && fa != node && Before(fa, old_score, member);
+        if (a_moves) {
+          a = fa;
+          fa = Fwd(a, i);
+          PrefetchBelow(a, i);
+        }
+      }
+      if (b_moves) {
+        b_moves = fb != nullptr && Before(fb, score, member);
+        if (b_moves) {
+          rank[i] += Span(b, i);
+          b = fb;
+          fb = Fwd(b, i);
+          PrefetchBelow(b, i);
+        }
+      }
+    }
+    old_update[i] = a;
+    new_update[i] = b;
+  }
+  // The second walk saw the node at its old place. Where it stopped on the node, the last node
+  // before the new place is the node's own predecessor on that level (whose rank is the node's
+  // less the span between them); past the node, every rank is one less without it.
+  for (int i = 0; i < level_; ++i) {
+    Entry* u = new_update[i];
+    if (u == node) {
+      new_update[i] = old_update[i];
+      rank[i] -= Span(old_update[i], i);
+    } else if (u != head_ && !Before(u, old_score, member)) {
+      --rank[i];
+    }
+  }
+  Unlink(node, old_update);
   SetScore(node, score);
-  Link(node);
+  LinkAt(node, new_update, rank);
 }
 
 void ZSkipList::Erase(Entry* node) {
@@ -318,9 +375,11 @@ Entry* ZSkipList::AtRank(size_t rank) const {
   const Entry* x = head_;
   size_t traversed = 0;
   for (int i = level_ - 1; i >= 0; --i) {
+    PrefetchBelow(x, i);
     for (Entry* f = Fwd(x, i); f != nullptr && traversed + Span(x, i) <= rank + 1; f = Fwd(x, i)) {
       traversed += Span(x, i);
       x = f;
+      PrefetchBelow(x, i);
     }
     if (traversed == rank + 1) return const_cast<Entry*>(x);
   }
@@ -333,9 +392,11 @@ size_t ZSkipList::EraseRanks(size_t start, size_t end) {
   Entry* x = head_;
   size_t traversed = 0;
   for (int i = level_ - 1; i >= 0; --i) {
+    PrefetchBelow(x, i);
     for (Entry* f = Fwd(x, i); f != nullptr && traversed + Span(x, i) <= start; f = Fwd(x, i)) {
       traversed += Span(x, i);
       x = f;
+      PrefetchBelow(x, i);
     }
     update[i] = x;
   }

@@ -258,28 +258,32 @@ TEST(ZSetRanks, ScoreAndLexIntervalsOnBothEncodings) {
 
 // The skiplist against a std::set model under random inserts, updates, removals and range
 // erasures; ranks and order checked throughout.
+// The skiplist against its model: members and scores in order, ranks both ways (the spans), back
+// links and the tail.
+void ExpectMatchesModel(const ZSkipList& sl, const std::set<Elem>& model) {
+  ASSERT_EQ(sl.size(), model.size());
+  ASSERT_EQ(sl.index().size(), model.size());
+  size_t rank = 0;
+  Entry* prev = nullptr;
+  for (const Elem& el : model) {
+    Entry* n = sl.AtRank(rank);
+    ASSERT_NE(n, nullptr);
+    ASSERT_EQ(ZSkipList::Member(n), el.second);
+    ASSERT_EQ(ZSkipList::Score(n), el.first);
+    ASSERT_EQ(sl.RankOf(n), rank);
+    ASSERT_EQ(ZSkipList::Prev(n), prev);
+    prev = n;
+    ++rank;
+  }
+  ASSERT_EQ(sl.Last(), prev);
+}
+
 TEST(ZSkipList, MatchesModelUnderRandomOperations) {
   ZSkipList sl;
   std::set<Elem> model;
   std::unordered_map<std::string, double> scores;
   std::mt19937_64 rng(42);
-  auto check = [&] {
-    ASSERT_EQ(sl.size(), model.size());
-    ASSERT_EQ(sl.index().size(), model.size());
-    size_t rank = 0;
-    Entry* prev = nullptr;
-    for (const Elem& el : model) {
-      Entry* n = sl.AtRank(rank);
-      ASSERT_NE(n, nullptr);
-      ASSERT_EQ(ZSkipList::Member(n), el.second);
-      ASSERT_EQ(ZSkipList::Score(n), el.first);
-      ASSERT_EQ(sl.RankOf(n), rank);
-      ASSERT_EQ(ZSkipList::Prev(n), prev);
-      prev = n;
-      ++rank;
-    }
-    ASSERT_EQ(sl.Last(), prev);
-  };
+  auto check = [&] { ExpectMatchesModel(sl, model); };
   for (int step = 0; step < 20000; ++step) {
     std::string m = "m" + std::to_string(rng() % 3000);
     double s = static_cast<double>(rng() % 500) / 4;
@@ -310,7 +314,9 @@ TEST(ZSkipList, MatchesModelUnderRandomOperations) {
         it = model.erase(it);
       }
     }
-    if (step % 997 == 0) check();
+    if (step % 997 == 0) {
+      ASSERT_NO_FATAL_FAILURE(check());
+    }
   }
   check();
   // CountWhile: how many elements score below a bound.
@@ -320,6 +326,41 @@ TEST(ZSkipList, MatchesModelUnderRandomOperations) {
     below += el.first < bound ? 1 : 0;
   EXPECT_EQ(sl.CountWhile([&](const Entry* e) { return ZSkipList::Score(e) < bound; }), below);
   EXPECT_GT(sl.AllocatedBytes(0), model.size() * 32);
+}
+
+// Score changes that move members far (UpdateScore's two lockstep descents), checked often:
+// order, ranks (the spans), back links and the tail after every few moves.
+TEST(ZSkipList, MovesKeepOrderRanksAndLinks) {
+  ZSkipList sl;
+  std::set<Elem> model;
+  std::unordered_map<std::string, double> scores;
+  std::mt19937_64 rng(7);
+  auto check = [&] { ExpectMatchesModel(sl, model); };
+  for (int i = 0; i < 1000; ++i) {
+    std::string m = "member:" + std::to_string(i);
+    double s = static_cast<double>(rng() % 100000);
+    sl.Insert(m, s);
+    model.insert({s, m});
+    scores[m] = s;
+  }
+  for (int step = 0; step < 6000; ++step) {
+    std::string m = "member:" + std::to_string(rng() % 1000);
+    // Mostly far moves; some to the very ends, some to ties broken by the member.
+    double s = step % 7 == 0    ? 0
+               : step % 11 == 0 ? 1e9
+               : step % 5 == 0  ? scores["member:" + std::to_string(rng() % 1000)]
+                                : static_cast<double>(rng() % 100000);
+    Entry* n = sl.Find(m);
+    ASSERT_NE(n, nullptr);
+    model.erase({scores[m], m});
+    sl.UpdateScore(n, s);
+    model.insert({s, m});
+    scores[m] = s;
+    if (step % 53 == 0) {
+      ASSERT_NO_FATAL_FAILURE(check());
+    }
+  }
+  check();
 }
 
 }  // namespace
