@@ -90,7 +90,11 @@ struct CommandSpec {
   // true if this invocation does, and so needs every shard held, as kCmdAllShards.
   bool (*needs_all_shards)(std::span<const std::string_view> args) = nullptr;
   SplitReply split = SplitReply::kNone;  // only for fixed (first, last, step) key positions
-  std::string acl_categories;            // e.g. "@write @string @slow"
+  // The argument that names a member or field of the first key's collection (SADD's first member,
+  // HGET's field): its index, -1 for the last argument, 0 for none. Only a cache hint: a
+  // pipeline's commands prefetch that member's place in a big collection's table before any runs.
+  int member_arg = 0;
+  std::string acl_categories;  // e.g. "@write @string @slow"
   // Container commands (CONFIG, CLIENT, ...) dispatch on their first argument.
   std::unordered_map<std::string, std::unique_ptr<CommandSpec>> subcommands;
   int id = 0;  // index into per-command statistics

@@ -7,12 +7,15 @@
 #include <asio/post.hpp>
 #include <asio/write.hpp>
 
+#include "server/command_registry.h"
 #include "server/connection_socket.h"
 #include "server/engine.h"
 #include "server/logging.h"
 #include "server/pubsub.h"
 #include "server/worker.h"
 #include "server/worker_loop.h"
+#include "storage/collection.h"
+#include "storage/entry.h"
 #include "storage/hash_table.h"
 
 namespace redwing {
@@ -141,6 +144,48 @@ void Connection::ParseBatch() {
   }
 }
 
+void Connection::PrefetchBatch() {
+  // Passes of cache hints before running anything: the keys' buckets, then their entries; then,
+  // for commands that name a member of a big set, hash or sorted set (SADD, HGET, ZSCORE...), the
+  // member's bucket in the collection's own table, then its entry. The first argument of each
+  // command is hashed once for all of them.
+  const CommandRegistry& registry = CommandRegistry::Get();
+  batch_hints_.clear();
+  batch_specs_.clear();
+  member_hints_.clear();
+  for (auto [b, e] : batch_) {
+    const CommandSpec* spec = registry.Find(batch_args_[b]);
+    batch_specs_.push_back(spec);
+    if (e - b < 2) continue;
+    std::string_view key = batch_args_[b + 1];
+    uint64_t hash = HashKey(key);
+    const HashTable* t = session_.HintTable(hash);
+    if (t == nullptr) continue;
+    batch_hints_.emplace_back(t, hash);
+    int m = spec != nullptr ? spec->member_arg : 0;
+    if (m < 0 && e - b >= 3) m = static_cast<int>(e - b) - 1;
+    if (m > 1 && static_cast<uint32_t>(m) < e - b) {
+      member_hints_.push_back({t, hash, key, batch_args_[b + static_cast<uint32_t>(m)]});
+    }
+  }
+  for (int stage = 0; stage < 2; ++stage) {
+    for (auto [table, hash] : batch_hints_)
+      table->Prefetch(hash, stage);
+  }
+  for (MemberHint& h : member_hints_) {
+    // Reads the key's entry (in cache by now, or on its way), as its command will.
+    const Entry* entry = h.keys->Peek(h.key, h.key_hash);
+    if (entry == nullptr || !entry->is_object()) continue;
+    h.members = entry->object()->member_index();
+    if (h.members == nullptr) continue;
+    h.member_hash = HashKey(h.member);
+    h.members->PrefetchBucket(h.member_hash);
+  }
+  for (const MemberHint& h : member_hints_) {
+    if (h.members != nullptr) h.members->PrefetchChain(h.member_hash);
+  }
+}
+
 void Connection::ProcessInput() {
   Worker::EventScope event(worker_);
   while (!closed_ && !session_.waiting() && !close_after_write_) {
@@ -153,24 +198,16 @@ void Connection::ProcessInput() {
       }
       if (batch_.empty()) break;
       session_.Touch(NowMs());
-      // Two passes of cache hints before running anything: the buckets, then the entries. The
-      // first argument of each command is hashed once for both.
       if (batch_.size() > 1) {
-        batch_hints_.clear();
-        for (auto [b, e] : batch_) {
-          if (e - b < 2) continue;
-          uint64_t hash = HashKey(batch_args_[b + 1]);
-          if (const HashTable* t = session_.HintTable(hash)) batch_hints_.emplace_back(t, hash);
-        }
-        for (int stage = 0; stage < 2; ++stage) {
-          for (auto [table, hash] : batch_hints_)
-            table->Prefetch(hash, stage);
-        }
+        PrefetchBatch();
+      } else {
+        batch_specs_.clear();
       }
     }
+    const CommandSpec* spec = batch_specs_.empty() ? nullptr : batch_specs_[batch_next_];
     auto [b, e] = batch_[batch_next_++];
     bool stable = !(batch_last_inline_ && batch_next_ == batch_.size());
-    if (!session_.Execute({batch_args_.data() + b, e - b}, stable)) break;
+    if (!session_.Execute({batch_args_.data() + b, e - b}, stable, spec)) break;
     if (session_.client().close_after_reply) close_after_write_ = true;
   }
   if (closed_) return;

@@ -59,6 +59,8 @@ class Connection final : public SessionOwner,
  private:
   void DoRead();
   void ProcessInput();
+  // Cache hints for a batch of several commands, before any runs (fills batch_specs_).
+  void PrefetchBatch();
   // Parses up to kParseBatch complete commands into batch_ (stopping after an inline command,
   // whose arguments live in the parser until its next call).
   void ParseBatch();
@@ -100,6 +102,19 @@ class Connection final : public SessionOwner,
   // For the cache hints: each command's first argument's HashKey() and the table it is looked
   // up in (Session::HintTable).
   std::vector<std::pair<const HashTable*, uint64_t>> batch_hints_;
+  // Each command's spec (nullptr: unknown), looked up once for the member hints and the run.
+  std::vector<const CommandSpec*> batch_specs_;
+  // For commands that name a member of a big collection (CommandSpec::member_arg): the key's
+  // table and hash, the member, then the collection's table and the member's hash.
+  struct MemberHint {
+    const HashTable* keys;
+    uint64_t key_hash;
+    std::string_view key;
+    std::string_view member;
+    const HashTable* members = nullptr;
+    uint64_t member_hash = 0;
+  };
+  std::vector<MemberHint> member_hints_;
   size_t batch_next_ = 0;
   bool batch_last_inline_ = false;
   bool query_limit_hit_ = false;

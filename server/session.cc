@@ -165,7 +165,8 @@ const HashTable* Session::HintTable(uint64_t hash) const {
   return &shard.db(client_.db).table();
 }
 
-bool Session::Execute(std::span<const std::string_view> args, bool stable) {
+bool Session::Execute(std::span<const std::string_view> args, bool stable,
+                      const CommandSpec* spec) {
   assert(!waiting());
   if (args.empty()) return true;
   if (!round_ && !stable) {
@@ -176,10 +177,12 @@ bool Session::Execute(std::span<const std::string_view> args, bool stable) {
   if (!stable) args = Stabilize(args);
   bool skip_this = client_.skip_next_reply;
   client_.skip_next_reply = false;
-  if (!skip_this && client_.reply_mode == ClientState::ReplyMode::kOn) return ExecuteOne(args);
+  if (!skip_this && client_.reply_mode == ClientState::ReplyMode::kOn) {
+    return ExecuteOne(args, spec);
+  }
   size_t sink_mark = round_ ? round_out_.size() : out_.size();
   size_t slot_mark = slots_.size();
-  bool done = ExecuteOne(args);
+  bool done = ExecuteOne(args, spec);
   // CLIENT REPLY ON answers even though replies were off when it arrived.
   if (skip_this || client_.reply_mode == ClientState::ReplyMode::kOff) {
     SuppressReply(sink_mark, slot_mark, done);
@@ -206,7 +209,7 @@ void Session::SuppressReply(size_t sink_mark, size_t slot_mark, bool finished) {
   }
 }
 
-bool Session::ExecuteOne(std::span<const std::string_view> args) {
+bool Session::ExecuteOne(std::span<const std::string_view> args, const CommandSpec* found) {
   const CommandRegistry& registry = CommandRegistry::Get();
   auto reject = [&](std::string_view msg, const CommandSpec* spec) {
     if (client_.in_multi) client_.multi_error = true;
@@ -215,7 +218,7 @@ bool Session::ExecuteOne(std::span<const std::string_view> args) {
     return true;
   };
 
-  const CommandSpec* spec = registry.Find(args[0]);
+  const CommandSpec* spec = found != nullptr ? found : registry.Find(args[0]);
   if (spec == nullptr) {
     return reject(errors::UnknownCommand(args[0], args.data() + 1, args.size() - 1), nullptr);
   }

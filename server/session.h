@@ -80,7 +80,9 @@ class Session {
   // waiting (true for bulk arguments in the read buffer; false for inline ones, which are copied).
   // Returns false when the session must wait: the caller stops feeding commands until
   // OnSessionResumed().
-  bool Execute(std::span<const std::string_view> args, bool stable = true);
+  // `spec`, when given, is what the registry returns for args[0] (the caller looked it up already).
+  bool Execute(std::span<const std::string_view> args, bool stable = true,
+               const CommandSpec* spec = nullptr);
   // Records that the client sent commands at `now_ms` (wall clock, once per batch of commands;
   // also the time single-shard commands run at).
   void Touch(int64_t now_ms) { client_.last_interaction_ms = now_ms; }
@@ -159,7 +161,7 @@ class Session {
   enum class Wait { kNone, kRound, kOp, kAsync, kPaused, kBlocked };
 
   ByteBuffer& Sink() { return round_ ? round_out_ : out_; }
-  bool ExecuteOne(std::span<const std::string_view> args);
+  bool ExecuteOne(std::span<const std::string_view> args, const CommandSpec* found = nullptr);
   bool Dispatch(const CommandSpec* spec, std::span<const std::string_view> args);
   // CLIENT REPLY OFF/SKIP: drops the reply of the command that just ran (or, if it is still
   // waiting, the reply it will write from `out_mark`).

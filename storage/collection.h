@@ -5,6 +5,8 @@
 
 namespace redwing {
 
+class HashTable;
+
 // The full (non-compact) representation of a hash, list, set or sorted set, owned through a
 // pointer in its key's Entry (see entry.h). Small collections do not have one: their compact
 // encoding lives in the entry block itself.
@@ -18,6 +20,9 @@ class Collection {
   virtual size_t AllocatedBytes(size_t samples) const = 0;
   // A deep copy (COPY).
   virtual std::unique_ptr<Collection> Clone() const = 0;
+  // The table that members (set), fields (hash) or members' scores (sorted set) are looked up in,
+  // if the structure has one: for cache hints ahead of a pipeline's commands.
+  virtual const HashTable* member_index() const { return nullptr; }
 };
 
 }  // namespace redwing

@@ -41,6 +41,7 @@ class HashObject final : public Collection {
 
   size_t AllocatedBytes(size_t samples) const override;
   std::unique_ptr<Collection> Clone() const override;
+  const HashTable* member_index() const override { return &table_; }
 
  private:
   HashTable table_;

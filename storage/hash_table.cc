@@ -67,6 +67,14 @@ Entry** HashTable::Find(std::string_view key, uint64_t hash) {
   return nullptr;
 }
 
+const Entry* HashTable::Peek(std::string_view key, uint64_t hash) const {
+  if (size() == 0) return nullptr;
+  for (const Entry* e = *Slot(hash); e != nullptr; e = e->next()) {
+    if (e->key() == key) return e;
+  }
+  return nullptr;
+}
+
 void HashTable::Insert(Entry* e, uint64_t hash) {
   if (rehashing()) RehashStep(1);
   MaybeGrow();

@@ -46,6 +46,9 @@ class HashTable {
   // The link that points at the entry with `key` (store through it to replace the entry), or
   // nullptr. Valid until the next mutating call.
   Entry** Find(std::string_view key, uint64_t hash);
+  // The entry with `key`, or nullptr, without a step of resizing: a read for cache hints, which
+  // changes nothing (the entry may have expired).
+  const Entry* Peek(std::string_view key, uint64_t hash) const;
   // Cache hints for a coming Find(hash): PrefetchBucket pulls in the bucket slot; PrefetchChain,
   // issued later, reads the slot and pulls in the first entry. Issued for a batch of keys before
   // the batch runs, so the cache misses of independent lookups overlap.

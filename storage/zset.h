@@ -135,6 +135,7 @@ class ZSkipList final : public Collection {
 
   size_t AllocatedBytes(size_t samples) const override;
   std::unique_ptr<Collection> Clone() const override;
+  const HashTable* member_index() const override { return &index_; }
 
  private:
   // Node value layout: [score 8][backward 8][level 1][forward 8, span 4] x level.

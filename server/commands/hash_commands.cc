@@ -501,20 +501,20 @@ void RegisterHashCommands(CommandRegistry& r) {
   const uint32_t kRF = kCmdReadonly | kCmdFast;
 
   // name, arity, flags, handler, last key, ACL categories
-  add("hset", -4, kWF, HSet, 1, kWriteFast);
-  add("hsetnx", 4, kWF, HSetNx, 1, kWriteFast);
-  add("hmset", -4, kWF, HMSet, 1, kWriteFast);
-  add("hget", 3, kRF, HGet, 1, kReadFast);
-  add("hmget", -3, kRF, HMGet, 1, kReadFast);
+  add("hset", -4, kWF, HSet, 1, kWriteFast).member_arg = 2;
+  add("hsetnx", 4, kWF, HSetNx, 1, kWriteFast).member_arg = 2;
+  add("hmset", -4, kWF, HMSet, 1, kWriteFast).member_arg = 2;
+  add("hget", 3, kRF, HGet, 1, kReadFast).member_arg = 2;
+  add("hmget", -3, kRF, HMGet, 1, kReadFast).member_arg = 2;
   add("hgetall", 2, kCmdReadonly, HGetAll, 1, kReadSlow);
   add("hkeys", 2, kCmdReadonly, HKeys, 1, kReadSlow);
   add("hvals", 2, kCmdReadonly, HVals, 1, kReadSlow);
-  add("hdel", -3, kCmdWrite | kCmdFast, HDel, 1, kWriteFast);
-  add("hexists", 3, kRF, HExists, 1, kReadFast);
+  add("hdel", -3, kCmdWrite | kCmdFast, HDel, 1, kWriteFast).member_arg = 2;
+  add("hexists", 3, kRF, HExists, 1, kReadFast).member_arg = 2;
   add("hlen", 2, kRF, HLen, 1, kReadFast);
-  add("hstrlen", 3, kRF, HStrLen, 1, kReadFast);
-  add("hincrby", 4, kWF, HIncrBy, 1, kWriteFast);
-  add("hincrbyfloat", 4, kWF, HIncrByFloat, 1, kWriteFast);
+  add("hstrlen", 3, kRF, HStrLen, 1, kReadFast).member_arg = 2;
+  add("hincrby", 4, kWF, HIncrBy, 1, kWriteFast).member_arg = 2;
+  add("hincrbyfloat", 4, kWF, HIncrByFloat, 1, kWriteFast).member_arg = 2;
   add("hrandfield", -2, kCmdReadonly, HRandField, 1, kReadSlow);
   add("hscan", -3, kCmdReadonly, HScan, 1, kReadSlow);
 }

@@ -613,11 +613,11 @@ void RegisterSetCommands(CommandRegistry& r) {
   const uint32_t kRF = kCmdReadonly | kCmdFast;
 
   // name, arity, flags, handler, last key, ACL categories
-  add("sadd", -3, kW | kCmdFast, SAdd, 1, kWriteFast);
-  add("srem", -3, kWF, SRem, 1, kWriteFast);
+  add("sadd", -3, kW | kCmdFast, SAdd, 1, kWriteFast).member_arg = 2;
+  add("srem", -3, kWF, SRem, 1, kWriteFast).member_arg = 2;
   add("smembers", 2, kCmdReadonly, SMembers, 1, kReadSlow);
-  add("sismember", 3, kRF, SIsMember, 1, kReadFast);
-  add("smismember", -3, kRF, SMIsMember, 1, kReadFast);
+  add("sismember", 3, kRF, SIsMember, 1, kReadFast).member_arg = 2;
+  add("smismember", -3, kRF, SMIsMember, 1, kReadFast).member_arg = 2;
   add("scard", 2, kRF, SCard, 1, kReadFast);
   add("spop", -2, kWF, SPop, 1, kWriteFast);
   add("srandmember", -2, kCmdReadonly, SRandMember, 1, kReadSlow);

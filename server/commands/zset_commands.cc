@@ -1016,15 +1016,15 @@ void RegisterSortedSetCommands(CommandRegistry& r) {
         dest ? DestAndKeysAfterNumKeys : KeysAfterNumKeys<1>;
   };
 
-  add("zadd", -4, kWF, ZAdd, 1, kWriteFast);
-  add("zincrby", 4, kWF, ZIncrBy, 1, kWriteFast);
-  add("zrem", -3, kCmdWrite | kCmdFast, ZRem, 1, kWriteFast);
+  add("zadd", -4, kWF, ZAdd, 1, kWriteFast).member_arg = -1;
+  add("zincrby", 4, kWF, ZIncrBy, 1, kWriteFast).member_arg = -1;
+  add("zrem", -3, kCmdWrite | kCmdFast, ZRem, 1, kWriteFast).member_arg = 2;
   add("zcard", 2, kRF, ZCard, 1, kReadFast);
   add("zcount", 4, kRF, ZCount, 1, kReadFast);
-  add("zscore", 3, kRF, ZScore, 1, kReadFast);
-  add("zmscore", -3, kRF, ZMScore, 1, kReadFast);
-  add("zrank", -3, kRF, ZRank, 1, kReadFast);
-  add("zrevrank", -3, kRF, ZRevRank, 1, kReadFast);
+  add("zscore", 3, kRF, ZScore, 1, kReadFast).member_arg = 2;
+  add("zmscore", -3, kRF, ZMScore, 1, kReadFast).member_arg = 2;
+  add("zrank", -3, kRF, ZRank, 1, kReadFast).member_arg = 2;
+  add("zrevrank", -3, kRF, ZRevRank, 1, kReadFast).member_arg = 2;
   add("zlexcount", 4, kRF, ZLexCount, 1, kReadFast);
   add("zrange", -4, kCmdReadonly, ZRangeCmd<1, false, RangeType::kAuto, Direction::kAuto>, 1,
       kReadSlow);

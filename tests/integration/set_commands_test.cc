@@ -413,5 +413,73 @@ TEST_F(SetCommandsTest, MemoryUsageAndCopyOfEachEncoding) {
   EXPECT_EQ(c({"SCARD", "{m}h"}), "(integer) 1000");
 }
 
+// A pipeline's commands that name a member of a big collection prefetch its place in the
+// collection's table before any of them runs (Connection::PrefetchBatch); one thread, so every
+// key is local and hinted. The hints must change nothing: every reply as one at a time, across
+// encodings, wrong types, missing keys, a missing member argument and keys that change within the
+// pipeline.
+TEST(MemberHints, PipelinedRepliesAreUnchanged) {
+  auto server = ServerProcess::StartRedwing({"--threads", "1"});
+  ASSERT_NE(server, nullptr);
+  Client c(server->port());
+  ASSERT_EQ(c.Run(Cmd({"SADD", "bigset"}, Range("m", 0, 300))), "(integer) 300");
+  ASSERT_EQ(c({"SADD", "smallset", "a", "b"}), "(integer) 2");
+  std::vector<std::string> hset = {"HSET", "bighash"};
+  std::vector<std::string> zadd = {"ZADD", "bigzset"};
+  for (int i = 0; i < 300; ++i) {
+    hset.insert(hset.end(), {"f" + std::to_string(i), std::to_string(i)});
+    zadd.insert(zadd.end(), {std::to_string(i), "m" + std::to_string(i)});
+  }
+  ASSERT_EQ(c.Run(hset), "(integer) 300");
+  ASSERT_EQ(c.Run(zadd), "(integer) 300");
+  ASSERT_EQ(c({"SET", "str", "v"}), "OK");
+  EXPECT_EQ(Encoding(c, "bigset"), "\"hashtable\"");
+  EXPECT_EQ(Encoding(c, "bighash"), "\"hashtable\"");
+  EXPECT_EQ(Encoding(c, "bigzset"), "\"skiplist\"");
+  std::vector<std::vector<std::string>> cmds = {
+      {"SISMEMBER", "bigset", "m7"},
+      {"SISMEMBER", "bigset", "nope"},
+      {"SADD", "bigset", "new", "m1"},
+      {"SREM", "bigset", "new"},
+      {"SISMEMBER", "smallset", "a"},
+      {"SISMEMBER", "str", "a"},
+      {"SISMEMBER", "bigset"},
+      {"HGET", "bighash", "f42"},
+      {"HSET", "bighash", "f42", "x"},
+      {"HGET", "bighash", "f42"},
+      {"HMGET", "bighash", "f1", "nope"},
+      {"HGET", "missing", "f"},
+      {"ZSCORE", "bigzset", "m9"},
+      {"ZADD", "bigzset", "1000", "m9"},
+      {"ZINCRBY", "bigzset", "1", "m9"},
+      {"ZRANK", "bigzset", "m9"},
+      {"DEL", "bigset"},
+      {"SISMEMBER", "bigset", "m7"},
+      {"SADD", "bigset", "m7"},
+  };
+  const std::vector<std::string> want = {
+      "(integer) 1",
+      "(integer) 0",
+      "(integer) 1",
+      "(integer) 1",
+      "(integer) 1",
+      "(error) WRONGTYPE Operation against a key holding the wrong kind of value",
+      "(error) ERR wrong number of arguments for 'sismember' command",
+      "\"42\"",
+      "(integer) 0",
+      "\"x\"",
+      "[\"1\", (nil)]",
+      "(nil)",
+      "\"9\"",
+      "(integer) 0",
+      "\"1001\"",
+      "(integer) 299",
+      "(integer) 1",
+      "(integer) 0",
+      "(integer) 1",
+  };
+  EXPECT_EQ(c.Pipeline(cmds), want);
+}
+
 }  // namespace
 }  // namespace redwing::test
