@@ -28,7 +28,9 @@ std::optional<uint64_t> ParseUint64(std::string_view s) {
   return ParseDigits(s);
 }
 
-std::optional<int64_t> ParseInt64(std::string_view s) {
+namespace internal {
+
+std::optional<int64_t> ParseLongInt64(std::string_view s) {
   bool negative = !s.empty() && s[0] == '-';
   if (negative) s.remove_prefix(1);
   if (negative && s == "0") return std::nullopt;
@@ -41,6 +43,8 @@ std::optional<int64_t> ParseInt64(std::string_view s) {
   if (*u > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
   return static_cast<int64_t>(*u);
 }
+
+}  // namespace internal
 
 namespace {
 // Long-double text never needs more than this (Redis's MAX_LONG_DOUBLE_CHARS).

@@ -17,6 +17,11 @@ TEST(ParseInt64Test, AcceptsCanonicalIntegers) {
   EXPECT_EQ(ParseInt64("1234567890"), 1234567890);
   EXPECT_EQ(ParseInt64("-987654321"), -987654321);
   EXPECT_EQ(ParseInt64("9223372036854775807"), INT64_MAX);
+  // Around the inline parse's limit of 18 digits.
+  EXPECT_EQ(ParseInt64("999999999999999999"), 999999999999999999);
+  EXPECT_EQ(ParseInt64("-999999999999999999"), -999999999999999999);
+  EXPECT_EQ(ParseInt64("1000000000000000000"), 1000000000000000000);
+  EXPECT_EQ(ParseInt64("-1000000000000000000"), -1000000000000000000);
   EXPECT_EQ(ParseInt64("-9223372036854775808"), INT64_MIN);
 }
 
@@ -26,6 +31,8 @@ TEST(ParseInt64Test, RejectsNonCanonicalText) {
     EXPECT_FALSE(ParseInt64(s).has_value()) << "accepted '" << s << "'";
   }
   EXPECT_FALSE(ParseInt64(std::string("1\0", 2)).has_value());
+  EXPECT_FALSE(ParseInt64("0123456789012345678").has_value());  // 19 characters
+  EXPECT_FALSE(ParseInt64("12345678901234567x9").has_value());
 }
 
 TEST(ParseInt64Test, RejectsOverflow) {
