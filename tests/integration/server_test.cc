@@ -319,5 +319,21 @@ TEST_F(ServerInfoTest, RedisBenchmarkRuns) {
   }
 }
 
+// What "redis-benchmark -q" runs with no -t: every test answers without an error.
+TEST_F(ServerInfoTest, RedisBenchmarkDefaultSuiteRuns) {
+  if (access("/usr/bin/redis-benchmark", X_OK) != 0) GTEST_SKIP() << "redis-benchmark missing";
+  auto [status, out] =
+      Shell("redis-benchmark -p " + std::to_string(server_->port()) + " -n 2000 -c 10 -P 8 -q");
+  EXPECT_EQ(status, 0) << out;
+  for (const char* t :
+       {"PING_INLINE:", "PING_MBULK:", "SET:", "GET:", "INCR:", "LPUSH:", "RPUSH:", "LPOP:",
+        "RPOP:", "SADD:", "HSET:", "SPOP:", "ZADD:", "ZPOPMIN:", "LRANGE_100 (first 100 elements):",
+        "LRANGE_600 (first 600 elements):", "MSET (10 keys):"}) {
+    EXPECT_NE(out.find(t), std::string::npos) << t << "\n" << out;
+  }
+  EXPECT_EQ(out.find("rror"), std::string::npos) << out;
+  EXPECT_EQ(out.find("WARNING"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace redwing::test
