@@ -3,13 +3,34 @@
 #include <xxhash.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <new>
+
 #include "common/heap.h"
 
 namespace redwing {
 namespace {
 
 constexpr size_t kInitialSize = 4;
+
+// Whether two keys of the same length `n` are equal. Keys of one application often share a
+// length and a prefix ("user:1000", "user:1001"), so a chain walk compares equal-length keys that
+// differ near the end: up to 32 bytes, compare 8-byte words inline, last word first, instead of
+// calling memcmp.
+inline bool SameKey(const char* a, const char* b, size_t n) {
+  if (n < 8 || n > 32) return std::memcmp(a, b, n) == 0;
+  uint64_t x;
+  uint64_t y;
+  std::memcpy(&x, a + n - 8, 8);
+  std::memcpy(&y, b + n - 8, 8);
+  if (x != y) return false;
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    if (x != y) return false;
+  }
+  return true;
+}
 
 uint64_t Rev(uint64_t v) {
   v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
@@ -61,7 +82,7 @@ Entry** HashTable::Find(std::string_view key, uint64_t hash) {
   while (*link != nullptr) {
     Entry* e = *link;
     std::string_view k = e->key();
-    if (k.size() == key.size() && std::memcmp(k.data(), key.data(), key.size()) == 0) return link;
+    if (k.size() == key.size() && SameKey(k.data(), key.data(), key.size())) return link;
     link = &e->mutable_next_link();
   }
   return nullptr;
@@ -70,7 +91,8 @@ Entry** HashTable::Find(std::string_view key, uint64_t hash) {
 const Entry* HashTable::Peek(std::string_view key, uint64_t hash) const {
   if (size() == 0) return nullptr;
   for (const Entry* e = *Slot(hash); e != nullptr; e = e->next()) {
-    if (e->key() == key) return e;
+    std::string_view k = e->key();
+    if (k.size() == key.size() && SameKey(k.data(), key.data(), key.size())) return e;
   }
   return nullptr;
 }

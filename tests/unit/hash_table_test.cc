@@ -80,6 +80,43 @@ TEST(HashTableTest, InsertFindUnlink) {
   EXPECT_EQ(Lookup(t, "again")->string_value(), "x");
 }
 
+// Keys of each length up to 40 that differ from each other in one byte, at every position:
+// thousands of them at load factor up to 1, so many chains hold keys of equal length, compared
+// word by word. Every lookup must find its own key, and a variant never inserted nothing.
+TEST(HashTableTest, EqualLengthKeysDifferingInOneByte) {
+  HashTable t;
+  std::vector<std::string> keys;
+  for (size_t n = 1; n <= 40; ++n) {
+    const std::string base(n, 'a');
+    keys.push_back(base);
+    for (size_t i = 0; i < n; ++i) {
+      for (char c : {'b', 'c', 'd', 'e', 'f', 'g'}) {
+        std::string k = base;
+        k[i] = c;
+        keys.push_back(k);
+      }
+    }
+  }
+  for (const std::string& k : keys)
+    t.Insert(Entry::NewString(k, k, -1), HashKey(k));
+  for (const std::string& k : keys) {
+    const Entry* found = Lookup(t, k);
+    ASSERT_NE(found, nullptr) << k;
+    EXPECT_EQ(found->key(), k);
+    const Entry* peeked = t.Peek(k, HashKey(k));
+    ASSERT_NE(peeked, nullptr) << k;
+    EXPECT_EQ(peeked->key(), k);
+  }
+  for (size_t n = 1; n <= 40; ++n) {
+    for (size_t i = 0; i < n; ++i) {
+      std::string absent(n, 'a');
+      absent[i] = 'z';
+      EXPECT_EQ(Lookup(t, absent), nullptr) << absent;
+      EXPECT_EQ(t.Peek(absent, HashKey(absent)), nullptr) << absent;
+    }
+  }
+}
+
 TEST(HashTableTest, ReplaceThroughLink) {
   HashTable t;
   for (int i = 0; i < 100; ++i)
