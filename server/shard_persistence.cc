@@ -176,16 +176,16 @@ void ShardPersistence::Start(bool full_rewrite) {
       store_.get(),
       [this, owner, engine](std::vector<std::unique_ptr<PageBatch>> batches, IoStatus status) {
         if (engine->stopping()) return;  // the store is being shut down: nothing to hand back
-        auto shared = std::make_shared<std::vector<std::unique_ptr<PageBatch>>>(std::move(batches));
-        owner->Post(new FunctionTask([this, shared, status] {
-          // Only while the owner holds the shard: lent out (to INFO, a transaction...), the
-          // batches wait for its return.
-          if (!shard_->Available()) {
-            returned_.push_back({std::move(*shared), status});
-            return;
-          }
-          OnWritten(std::move(*shared), status);
-        }));
+        // Handed back through a list this object owns and a task that is one of its members:
+        // when the engine stops between the check above and the owner's next drain, what is
+        // left is freed with this object instead of leaking in a stopped worker's inbox.
+        {
+          std::lock_guard<std::mutex> lock(written_mu_);
+          written_.emplace_back(std::move(batches), status);
+        }
+        if (!written_task_queued_.exchange(true, std::memory_order_acq_rel)) {
+          owner->Post(&written_task_);
+        }
         if (status.ok()) engine->NotifyDurable();
       });
   for (int i = 0; i < shard_->num_dbs(); ++i)
@@ -295,6 +295,25 @@ void ShardPersistence::CommitAtTurn() {
   // Replies waiting on this shard: this worker's go out at the end of this event, the others'
   // when their workers wake.
   engine_->NotifyDurable();
+}
+
+void ShardPersistence::WrittenTask::Run() {
+  // Cleared before taking the list: a round finished after this point posts the task again.
+  p_->written_task_queued_.store(false, std::memory_order_release);
+  std::vector<std::pair<std::vector<std::unique_ptr<PageBatch>>, IoStatus>> done;
+  {
+    std::lock_guard<std::mutex> lock(p_->written_mu_);
+    done.swap(p_->written_);
+  }
+  for (auto& [batches, status] : done) {
+    // Only while the owner holds the shard: lent out (to INFO, a transaction...), the batches
+    // wait for its return.
+    if (!p_->shard_->Available()) {
+      p_->returned_.emplace_back(std::move(batches), status);
+      continue;
+    }
+    p_->OnWritten(std::move(batches), status);
+  }
 }
 
 void ShardPersistence::OnShardReturned() {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -201,6 +202,19 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   std::vector<std::unique_ptr<PageBatch>> failed_;
   // Rounds the flusher handed back while the shard was lent (owner thread only; handled on return).
   std::vector<std::pair<std::vector<std::unique_ptr<PageBatch>>, IoStatus>> returned_;
+  // Rounds the flusher finished, for the owner: pushed by the flusher thread under written_mu_,
+  // taken by written_task_ on the owner's thread (posted once until it runs).
+  std::mutex written_mu_;
+  std::vector<std::pair<std::vector<std::unique_ptr<PageBatch>>, IoStatus>> written_;
+  std::atomic<bool> written_task_queued_{false};
+  class WrittenTask final : public Task {
+   public:
+    explicit WrittenTask(ShardPersistence* p) : p_(p) {}
+    void Run() override;
+
+   private:
+    ShardPersistence* p_;
+  } written_task_{this};
   std::string error_;
   int64_t last_retry_ms_ = 0;
 
