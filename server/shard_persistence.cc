@@ -183,9 +183,7 @@ void ShardPersistence::Start(bool full_rewrite) {
           std::lock_guard<std::mutex> lock(written_mu_);
           written_.emplace_back(std::move(batches), status);
         }
-        if (!written_task_queued_.exchange(true, std::memory_order_acq_rel)) {
-          owner->Post(&written_task_);
-        }
+        if (written_task_.Arm()) owner->Post(&written_task_);
         if (status.ok()) engine->NotifyDurable();
       });
   for (int i = 0; i < shard_->num_dbs(); ++i)
@@ -297,22 +295,20 @@ void ShardPersistence::CommitAtTurn() {
   engine_->NotifyDurable();
 }
 
-void ShardPersistence::WrittenTask::Run() {
-  // Cleared before taking the list: a round finished after this point posts the task again.
-  p_->written_task_queued_.store(false, std::memory_order_release);
+void ShardPersistence::TakeWritten() {
   std::vector<std::pair<std::vector<std::unique_ptr<PageBatch>>, IoStatus>> done;
   {
-    std::lock_guard<std::mutex> lock(p_->written_mu_);
-    done.swap(p_->written_);
+    std::lock_guard<std::mutex> lock(written_mu_);
+    done.swap(written_);
   }
   for (auto& [batches, status] : done) {
     // Only while the owner holds the shard: lent out (to INFO, a transaction...), the batches
     // wait for its return.
-    if (!p_->shard_->Available()) {
-      p_->returned_.emplace_back(std::move(batches), status);
+    if (!shard_->Available()) {
+      returned_.emplace_back(std::move(batches), status);
       continue;
     }
-    p_->OnWritten(std::move(batches), status);
+    OnWritten(std::move(batches), status);
   }
 }
 

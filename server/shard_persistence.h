@@ -203,18 +203,11 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
   // Rounds the flusher handed back while the shard was lent (owner thread only; handled on return).
   std::vector<std::pair<std::vector<std::unique_ptr<PageBatch>>, IoStatus>> returned_;
   // Rounds the flusher finished, for the owner: pushed by the flusher thread under written_mu_,
-  // taken by written_task_ on the owner's thread (posted once until it runs).
+  // taken by TakeWritten on the owner's thread through written_task_.
   std::mutex written_mu_;
   std::vector<std::pair<std::vector<std::unique_ptr<PageBatch>>, IoStatus>> written_;
-  std::atomic<bool> written_task_queued_{false};
-  class WrittenTask final : public Task {
-   public:
-    explicit WrittenTask(ShardPersistence* p) : p_(p) {}
-    void Run() override;
-
-   private:
-    ShardPersistence* p_;
-  } written_task_{this};
+  void TakeWritten();
+  CoalescedTask written_task_{[this] { TakeWritten(); }};
   std::string error_;
   int64_t last_retry_ms_ = 0;
 

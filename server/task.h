@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <utility>
 
@@ -30,6 +31,25 @@ class FunctionTask final : public Task {
 
  private:
   std::function<void()> fn_;
+};
+
+// A task embedded in the object it serves, for notifications from any thread that the receiver
+// handles in one go. Arm() says whether the caller must post it (false: it is queued and has not
+// started yet); Run() disarms it before calling `fn`, so a notification that arrives while `fn`
+// runs posts it again. Several notifications before it runs cost one post and one run, and it
+// never sits in an inbox twice.
+class CoalescedTask final : public Task {
+ public:
+  explicit CoalescedTask(std::function<void()> fn) : fn_(std::move(fn)) {}
+  bool Arm() { return !queued_.exchange(true, std::memory_order_acq_rel); }
+  void Run() override {
+    queued_.store(false, std::memory_order_release);
+    fn_();
+  }
+
+ private:
+  std::function<void()> fn_;
+  std::atomic<bool> queued_{false};
 };
 
 // A FIFO of tasks linked through Task::list_next. Owning thread only.

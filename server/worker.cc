@@ -88,12 +88,7 @@ void Worker::NotifyDurable() {
     RecheckDurableWaiters();
     return;
   }
-  if (!durable_wake_queued_.exchange(true, std::memory_order_acq_rel)) Post(&durable_task_);
-}
-
-void Worker::DurableTask::Run() {
-  w_->durable_wake_queued_.store(false, std::memory_order_release);
-  w_->RecheckDurableWaiters();
+  if (durable_task_.Arm()) Post(&durable_task_);
 }
 
 void Worker::RecheckDurableWaiters() {

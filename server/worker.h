@@ -128,15 +128,8 @@ class Worker {
   int event_depth_ = 0;
   std::vector<std::pair<EndOfEventWork*, std::shared_ptr<void>>> deferred_;
   std::vector<std::pair<EndOfEventWork*, std::shared_ptr<void>>> durable_waiters_;
-  std::atomic<bool> durable_wake_queued_{false};
-  class DurableTask final : public Task {
-   public:
-    explicit DurableTask(Worker* w) : w_(w) {}
-    void Run() override;
-
-   private:
-    Worker* w_;
-  } durable_task_{this};
+  // Runs RecheckDurableWaiters, once for any number of NotifyDurable calls before it runs.
+  CoalescedTask durable_task_{[this] { RecheckDurableWaiters(); }};
   WorkerCounters counters_;
   std::thread thread_;
 };
