@@ -77,22 +77,19 @@ void HashTable::Clear() {
 Entry** HashTable::Find(std::string_view key, uint64_t hash) {
   if (size() == 0) return nullptr;
   if (rehashing()) RehashStep(1);
-  int t = TableOf(hash);
-  Entry** link = &tables_[t][hash & (size_[t] - 1)];
-  while (*link != nullptr) {
-    Entry* e = *link;
-    std::string_view k = e->key();
-    if (k.size() == key.size() && SameKey(k.data(), key.data(), key.size())) return link;
-    link = &e->mutable_next_link();
-  }
-  return nullptr;
+  return LinkOf(key, hash);
 }
 
 const Entry* HashTable::Peek(std::string_view key, uint64_t hash) const {
+  Entry** link = LinkOf(key, hash);
+  return link != nullptr ? *link : nullptr;
+}
+
+Entry** HashTable::LinkOf(std::string_view key, uint64_t hash) const {
   if (size() == 0) return nullptr;
-  for (const Entry* e = *Slot(hash); e != nullptr; e = e->next()) {
-    std::string_view k = e->key();
-    if (k.size() == key.size() && SameKey(k.data(), key.data(), key.size())) return e;
+  for (Entry** link = Slot(hash); *link != nullptr; link = &(*link)->mutable_next_link()) {
+    std::string_view k = (*link)->key();
+    if (k.size() == key.size() && SameKey(k.data(), key.data(), key.size())) return link;
   }
   return nullptr;
 }

@@ -116,7 +116,9 @@ class HashTable {
   int TableOf(uint64_t hash) const {
     return rehash_idx_ >= 0 && (hash & (size_[0] - 1)) < static_cast<uint64_t>(rehash_idx_) ? 1 : 0;
   }
-  Entry* const* Slot(uint64_t hash) const {
+  // The key's chain walk, changing nothing: Find after its resize step, and Peek.
+  Entry** LinkOf(std::string_view key, uint64_t hash) const;
+  Entry** Slot(uint64_t hash) const {
     int t = TableOf(hash);
     return &tables_[t][hash & (size_[t] - 1)];
   }
