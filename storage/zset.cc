@@ -205,16 +205,11 @@ void ZSkipList::Link(Entry* node) {
   size_t rank[kMaxLevel];
   double score = Score(node);
   std::string_view member = Member(node);
-  Entry* x = head_;
+  Descent d{head_};
   for (int i = level_ - 1; i >= 0; --i) {
-    rank[i] = i == level_ - 1 ? 0 : rank[i + 1];
-    PrefetchBelow(x, i);
-    for (Entry* f = Fwd(x, i); f != nullptr && Before(f, score, member); f = Fwd(x, i)) {
-      rank[i] += Span(x, i);
-      x = f;
-      PrefetchBelow(x, i);
-    }
-    update[i] = x;
+    d.Walk(i, [&](const Entry* f) { return Before(f, score, member); });
+    update[i] = d.x;
+    rank[i] = d.rank;
   }
   LinkAt(node, update, rank);
 }
@@ -250,15 +245,10 @@ void ZSkipList::LinkAt(Entry* node, Entry** update, size_t* rank) {
 void ZSkipList::FindUpdate(const Entry* node, Entry** update) const {
   double score = Score(node);
   std::string_view member = Member(node);
-  Entry* x = head_;
+  Descent d{head_};
   for (int i = level_ - 1; i >= 0; --i) {
-    PrefetchBelow(x, i);
-    for (Entry* f = Fwd(x, i); f != nullptr && f != node && Before(f, score, member);
-         f = Fwd(x, i)) {
-      x = f;
-      PrefetchBelow(x, i);
-    }
-    update[i] = x;
+    d.Walk(i, [&](const Entry* f) { return f != node && Before(f, score, member); });
+    update[i] = d.x;
   }
 }
 
@@ -306,37 +296,20 @@ void ZSkipList::UpdateScore(Entry* node, double score) {
   Entry* new_update[kMaxLevel];
   size_t rank[kMaxLevel];
   const double old_score = Score(node);
-  Entry* a = head_;  // the last node before the old place
-  Entry* b = head_;  // the last node before the new place, the node itself still counted
+  auto before_old = [&](const Entry* f) { return f != node && Before(f, old_score, member); };
+  auto before_new = [&](const Entry* f) { return Before(f, score, member); };
+  Descent a{head_};  // to the old place
+  Descent b{head_};  // to the new place, the node itself still counted
   for (int i = level_ - 1; i >= 0; --i) {
-    rank[i] = i == level_ - 1 ? 0 : rank[i + 1];
-    PrefetchBelow(a, i);
-    PrefetchBelow(b, i);
-    Entry* fa = Fwd(a, i);
-    Entry* fb = Fwd(b, i);
-    bool a_moves = true;
-    bool b_moves = true;
-    while (a_moves || b_moves) {
-      if (a_moves) {
-        a_moves = fa != nullptr && fa != node && Before(fa, old_score, member);
-        if (a_moves) {
-          a = fa;
-          fa = Fwd(a, i);
-          PrefetchBelow(a, i);
-        }
-      }
-      if (b_moves) {
-        b_moves = fb != nullptr && Before(fb, score, member);
-        if (b_moves) {
-          rank[i] += Span(b, i);
-          b = fb;
-          fb = Fwd(b, i);
-          PrefetchBelow(b, i);
-        }
-      }
+    a.Down(i);
+    b.Down(i);
+    for (bool a_moves = true, b_moves = true; a_moves || b_moves;) {
+      if (a_moves) a_moves = a.Step(i, before_old);
+      if (b_moves) b_moves = b.Step(i, before_new);
     }
-    old_update[i] = a;
-    new_update[i] = b;
+    old_update[i] = a.x;
+    new_update[i] = b.x;
+    rank[i] = b.rank;
   }
   // The second walk saw the node at its old place. Where it stopped on the node, the last node
   // before the new place is the node's own predecessor on that level (whose rank is the node's

@@ -115,17 +115,10 @@ class ZSkipList final : public Collection {
   // the answer to mean "rank of the first element that does not"), found in O(log n).
   template <typename Pred>
   size_t CountWhile(Pred&& pred) const {
-    const Entry* x = head_;
-    size_t count = 0;
-    for (int i = level_ - 1; i >= 0; --i) {
-      PrefetchBelow(x, i);
-      for (Entry* f = Fwd(x, i); f != nullptr && pred(f); f = Fwd(x, i)) {
-        count += Span(x, i);
-        x = f;
-        PrefetchBelow(x, i);
-      }
-    }
-    return count;
+    Descent d{head_};
+    for (int i = level_ - 1; i >= 0; --i)
+      d.Walk(i, pred);
+    return d.rank;
   }
   // Removes the elements of 0-based ranks [start, end); returns how many.
   size_t EraseRanks(size_t start, size_t end);
@@ -175,6 +168,35 @@ class ZSkipList final : public Collection {
     if (i == 0) return;
     if (Entry* below = Fwd(x, i - 1)) PrefetchRead(below);
   }
+  // One descent toward a place in the order: `x` is the last node before it on the level being
+  // walked, `rank` x's rank (head: 0). Down(i) starts level i; Step moves to the next node on it
+  // if `before(next)` holds and says whether it moved; Walk does both until it cannot move. The
+  // next node is read as soon as x changes, and each arrival starts loading the first node one
+  // level down (PrefetchBelow), so a walk's loads are issued ahead of its comparisons.
+  struct Descent {
+    Entry* x;
+    size_t rank = 0;
+    Entry* next = nullptr;
+    void Down(int i) {
+      next = Fwd(x, i);
+      PrefetchBelow(x, i);
+    }
+    template <typename Before>
+    bool Step(int i, Before&& before) {
+      if (next == nullptr || !before(next)) return false;
+      rank += Span(x, i);
+      x = next;
+      next = Fwd(x, i);
+      PrefetchBelow(x, i);
+      return true;
+    }
+    template <typename Before>
+    void Walk(int i, Before&& before) {
+      Down(i);
+      while (Step(i, before)) {
+      }
+    }
+  };
   // Whether node `n` orders before (score, member).
   static bool Before(const Entry* n, double score, std::string_view member) {
     double s = Score(n);
