@@ -111,6 +111,7 @@ void Connection::DoRead() {
 void Connection::ParseBatch() {
   batch_args_.clear();
   batch_.clear();
+  batch_specs_.clear();
   batch_next_ = 0;
   batch_last_inline_ = false;
   parser_.set_max_bulk_len(static_cast<size_t>(engine_->config().proto_max_bulk_len()));
@@ -137,6 +138,7 @@ void Connection::ParseBatch() {
     uint32_t begin = static_cast<uint32_t>(batch_args_.size());
     batch_args_.insert(batch_args_.end(), args.begin(), args.end());
     batch_.emplace_back(begin, static_cast<uint32_t>(batch_args_.size()));
+    batch_specs_.push_back(CommandRegistry::Get().Find(args[0]));
     if (is_inline) {
       batch_last_inline_ = true;
       return;
@@ -149,20 +151,17 @@ void Connection::PrefetchBatch() {
   // for commands that name a member of a big set, hash or sorted set (SADD, HGET, ZSCORE...), the
   // member's bucket in the collection's own table, then its entry. The first argument of each
   // command is hashed once for all of them.
-  const CommandRegistry& registry = CommandRegistry::Get();
   batch_hints_.clear();
-  batch_specs_.clear();
   member_hints_.clear();
-  for (auto [b, e] : batch_) {
-    const CommandSpec* spec = registry.Find(batch_args_[b]);
-    batch_specs_.push_back(spec);
+  for (size_t c = 0; c < batch_.size(); ++c) {
+    auto [b, e] = batch_[c];
     if (e - b < 2) continue;
     std::string_view key = batch_args_[b + 1];
     uint64_t hash = HashKey(key);
     const HashTable* t = session_.HintTable(hash);
     if (t == nullptr) continue;
     batch_hints_.emplace_back(t, hash);
-    int m = spec != nullptr ? spec->member_arg : 0;
+    int m = batch_specs_[c] != nullptr ? batch_specs_[c]->member_arg : 0;
     if (m < 0 && e - b >= 3) m = static_cast<int>(e - b) - 1;
     if (m > 1 && static_cast<uint32_t>(m) < e - b) {
       member_hints_.push_back({t, hash, key, batch_args_[b + static_cast<uint32_t>(m)]});
@@ -198,13 +197,9 @@ void Connection::ProcessInput() {
       }
       if (batch_.empty()) break;
       session_.Touch(NowMs());
-      if (batch_.size() > 1) {
-        PrefetchBatch();
-      } else {
-        batch_specs_.clear();
-      }
+      if (batch_.size() > 1) PrefetchBatch();
     }
-    const CommandSpec* spec = batch_specs_.empty() ? nullptr : batch_specs_[batch_next_];
+    const CommandSpec* spec = batch_specs_[batch_next_];
     auto [b, e] = batch_[batch_next_++];
     bool stable = !(batch_last_inline_ && batch_next_ == batch_.size());
     if (!session_.Execute({batch_args_.data() + b, e - b}, stable, spec)) break;

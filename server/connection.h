@@ -59,7 +59,7 @@ class Connection final : public SessionOwner,
  private:
   void DoRead();
   void ProcessInput();
-  // Cache hints for a batch of several commands, before any runs (fills batch_specs_).
+  // Cache hints for a batch of several commands, before any runs.
   void PrefetchBatch();
   // Parses up to kParseBatch complete commands into batch_ (stopping after an inline command,
   // whose arguments live in the parser until its next call).
@@ -102,7 +102,8 @@ class Connection final : public SessionOwner,
   // For the cache hints: each command's first argument's HashKey() and the table it is looked
   // up in (Session::HintTable).
   std::vector<std::pair<const HashTable*, uint64_t>> batch_hints_;
-  // Each command's spec (nullptr: unknown), looked up once for the member hints and the run.
+  // Each command's spec (nullptr: unknown), looked up once when parsed, for the member hints and
+  // the run.
   std::vector<const CommandSpec*> batch_specs_;
   // For commands that name a member of a big collection (CommandSpec::member_arg): the key's
   // table and hash, the member, then the collection's table and the member's hash.
