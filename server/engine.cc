@@ -301,7 +301,10 @@ void Engine::RequestShutdown() {
 }
 
 void Engine::Stop() {
-  if (stopped_.exchange(true, std::memory_order_acq_rel)) return;
+  {
+    std::lock_guard<std::mutex> lock(loader_handoff_mu_);
+    if (stopped_.exchange(true, std::memory_order_acq_rel)) return;
+  }
   for (auto& l : listeners_) {
     asio::post(workers_[0]->loop().io, [&l] {
       asio::error_code ec;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -136,6 +137,10 @@ class Engine {
   std::atomic<bool> durability_gate_{false};
   std::atomic<bool> persistence_on_{false};
   std::vector<std::thread> loaders_;
+  // A loader thread hands its shard to the owner (a post) only while the engine is not stopping,
+  // and Stop() sets stopped_ under this lock: a task posted to a worker that has already stopped
+  // would never run nor be freed.
+  std::mutex loader_handoff_mu_;
 };
 
 int64_t NowMs();  // wall clock, ms since the epoch

@@ -40,6 +40,10 @@ std::string Engine::ApplyPersistence(bool startup) {
           }
           Log(LogLevel::kNotice, "Shard " + std::to_string(shard->index()) + " loaded from disk: " +
                                      std::to_string(NowMs() - start) + " ms");
+          // Shutting down already: the shard stays "loading", so StopPersistence leaves it alone
+          // (it has nothing unwritten).
+          std::lock_guard<std::mutex> lock(loader_handoff_mu_);
+          if (stopping()) return;
           shard->owner()->Post(new FunctionTask([this, shard] {
             shard->persistence()->Start(/*full_rewrite=*/false);
             shard->loading.store(false, std::memory_order_release);
