@@ -14,6 +14,10 @@ namespace redwing {
 
 // A slot whose reply CLIENT REPLY OFF/SKIP dropped.
 constexpr int kSkipSlot = -2;
+// A slot whose reply is the split group's command `begin` (SplitOp::Reply).
+constexpr int kGroupSlot = -3;
+// Split commands one group may carry: bounds how long the group keeps its first keys locked.
+constexpr size_t kMaxSplitGroup = 64;
 
 namespace {
 
@@ -320,6 +324,8 @@ bool Session::StallBehindRound(std::span<const std::string_view> args) {
 }
 
 bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view> args) {
+  // Behind a split group nothing else joins the round: it would run before the group does.
+  if (split_group_ && spec->split == SplitReply::kNone) return StallBehindRound(args);
   if (spec->flags & kCmdExec) return Exec(args);
   if (spec->HoldsAllShards(args) && engine_->loading()) {
     // INFO while shards load: it reads no shard then, and a loading shard cannot be held.
@@ -348,6 +354,7 @@ bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view
                          shard_scratch_.end());
     bool single = shard_scratch_.size() == 1;
     if (single && (spec->flags & (kCmdClient | kCmdAsync | kCmdBlocking)) == 0) {
+      if (split_group_) return StallBehindRound(args);
       int s = shard_scratch_[0];
       Shard& shard = engine_->shard(s);
       bool batch_used = !batches_[static_cast<size_t>(s)]->empty();
@@ -450,6 +457,17 @@ void Session::QueueRemote(int shard, const CommandSpec* spec,
 
 bool Session::Flush() {
   if (!round_) return true;
+  if (split_group_) {
+    pending_batches_ = 1;
+    wait_ = Wait::kRound;
+    keep_alive_ = owner_->KeepAlive();
+    if (!split_.Start(keep_alive_, [this] { OnBatchDone(); })) return false;
+    // Not expected (a group forms only around a part on another worker's shard), but complete.
+    wait_ = Wait::kNone;
+    keep_alive_.reset();
+    FinishRound();
+    return true;
+  }
   pending_batches_ = static_cast<int>(used_batches_.size());
   wait_ = Wait::kRound;
   keep_alive_ = owner_->KeepAlive();
@@ -463,9 +481,17 @@ bool Session::Flush() {
 
 void Session::OnBatchDone() {
   if (--pending_batches_ > 0) return;
+  FinishRound();
+  wait_ = Wait::kNone;
+  Resume();
+}
+
+void Session::FinishRound() {
   for (const Slot& slot : slots_) {
     if (slot.source == kSkipSlot) continue;
-    if (slot.source < 0) {
+    if (slot.source == kGroupSlot) {
+      out_.Append(split_.Reply(slot.begin));
+    } else if (slot.source < 0) {
       out_.Append(round_out_.data() + slot.begin, slot.end - slot.begin);
     } else {
       out_.Append(batches_[static_cast<size_t>(slot.source)]->Reply(slot.begin));
@@ -478,8 +504,7 @@ void Session::OnBatchDone() {
   round_out_.Clear();
   round_out_.ShrinkIfIdleAbove(kRoundBufferKept);
   round_ = false;
-  wait_ = Wait::kNone;
-  Resume();
+  split_group_ = false;
 }
 
 void Session::Resume() {
@@ -516,10 +541,30 @@ bool Session::RunSplit(const CommandSpec* spec, std::span<const std::string_view
     EmitInOrder([&](ReplyBuilder& rb) { rb.Error(errors::WrongArity(spec->name)); });
     return true;
   }
-  if (round_) return StallBehindRound(args);
-  keep_alive_ = owner_->KeepAlive();
-  return AwaitOp(
-      split_.Run(spec, args, client_.db, client_.resp, &out_, keep_alive_, [this] { OnOpDone(); }));
+  if (round_ && (!split_group_ || split_.size() >= kMaxSplitGroup)) {
+    return StallBehindRound(args);
+  }
+  if (!split_group_) {
+    bool remote = false;
+    for (int shard : shard_scratch_)
+      remote = remote || engine_->shard(shard).owner() != worker_;
+    if (!remote) {
+      // Every part on this thread's shards: usually done before this returns.
+      keep_alive_ = owner_->KeepAlive();
+      return AwaitOp(split_.Run(spec, args, client_.db, client_.resp, &out_, keep_alive_,
+                                [this] { OnOpDone(); }));
+    }
+    // A part on another worker's shard: open a group, which the split commands that follow in
+    // this round join, so they all cost one message per shard (sent by Flush).
+    round_ = true;
+    split_group_ = true;
+    round_out_.Clear();
+    slots_.clear();
+    split_.Clear();
+  }
+  auto index = static_cast<uint32_t>(split_.Add(spec, args, client_.db, client_.resp));
+  slots_.push_back(Slot{kGroupSlot, index, index});
+  return true;
 }
 
 bool Session::AwaitOp(bool done) {

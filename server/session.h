@@ -154,7 +154,7 @@ class Session {
   class Batch;
   friend class Batch;
   struct Slot {
-    int source;  // -1: round_out_; otherwise the shard whose batch holds the reply
+    int source;  // -1: round_out_; -3: the split group; otherwise the shard whose batch holds it
     uint32_t begin;
     uint32_t end;
   };
@@ -199,6 +199,8 @@ class Session {
   // Holds the command until the round in flight completes (sending the round now). Returns false.
   bool StallBehindRound(std::span<const std::string_view> args);
   void OnBatchDone();
+  // The round's replies, in request order, into out_; the round ends.
+  void FinishRound();
   void Resume();
   std::span<const std::string_view> Stabilize(std::span<const std::string_view> args);
 
@@ -215,6 +217,8 @@ class Session {
   size_t suppress_mark_ = 0;
   // The current round (pipelined commands sent to other shards and the replies around them).
   bool round_ = false;
+  // The round is a group of split commands (split_), and nothing else runs until it is done.
+  bool split_group_ = false;
   ByteBuffer round_out_;
   std::vector<Slot> slots_;
   std::vector<std::unique_ptr<Batch>> batches_;  // by shard, reused

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
+#include <span>
 #include <thread>
 
 #include "integration/test_server.h"
@@ -175,34 +177,16 @@ TEST_F(TransactionTest, MultiShardWritesAreAtomicUnderConcurrentReaders) {
   EXPECT_EQ(torn.load(), 0);
 }
 
-// A split MSET writes each shard's keys at a different moment; single-key reads must still see it
-// all or nothing: after reading one key's new value, no other key of the same MSET is older.
-// Readers read pairs of keys one at a time, in both orders. Four shards: with two, the FIFO order
-// of the two workers' queues alone would hide a missing lock.
-TEST(SplitOpTest, SingleKeyReadsNeverSeeHalfASplitWrite) {
-  auto server = ServerProcess::StartRedwing({"--threads", "4"});
-  ASSERT_NE(server, nullptr);
-  std::vector<std::pair<std::string, std::string>> pairs;
-  for (int i = 0; i < 16; ++i)
-    pairs.emplace_back("lin:a" + std::to_string(i), "lin:b" + std::to_string(i));
+// Runs `write` on a connection of its own while six readers (both key orders, spread over the
+// workers) read `pairs` one key at a time; returns how often the second key of a pair read older
+// than the first (values are MSET rounds, increasing). `reads` counts the pairs read.
+int StaleReadsWhile(int port, const std::vector<std::pair<std::string, std::string>>& pairs,
+                    const std::function<void(Client&)>& write, int* reads) {
   std::atomic<bool> stop{false};
   std::atomic<int> stale{0};
-  std::atomic<int> reads{0};
-  auto writer = [&] {
-    Client c(server->port());
-    for (int v = 1; v <= 1000; ++v) {
-      std::vector<std::string> mset = {"MSET"};
-      for (auto& [a, b] : pairs) {
-        mset.push_back(a);
-        mset.push_back(std::to_string(v));
-        mset.push_back(b);
-        mset.push_back(std::to_string(v));
-      }
-      c.Run(mset);
-    }
-  };
+  std::atomic<int> read_count{0};
   auto reader = [&](bool a_first) {
-    Client c(server->port());
+    Client c(port);
     auto value = [&](const std::string& k) {
       std::string r = c({"GET", k});
       return r == "(nil)" ? 0 : std::stoi(r.substr(1, r.size() - 2));
@@ -213,20 +197,155 @@ TEST(SplitOpTest, SingleKeyReadsNeverSeeHalfASplitWrite) {
       int first = value(a_first ? a : b);
       int second = value(a_first ? b : a);
       if (second < first) ++stale;
-      ++reads;
+      ++read_count;
     }
   };
-  // Readers in both orders on both workers (connections are spread round-robin).
   std::vector<std::thread> readers;
   for (int i = 0; i < 6; ++i)
     readers.emplace_back(reader, i % 2 == 0);
-  std::thread w(writer);
-  w.join();
+  {
+    Client c(port);
+    write(c);
+  }
   stop = true;
   for (auto& r : readers)
     r.join();
-  EXPECT_GT(reads.load(), 0);
-  EXPECT_EQ(stale.load(), 0);
+  *reads = read_count.load();
+  return stale.load();
+}
+
+// An MSET of every key of `pairs`, all set to `v`.
+std::vector<std::string> MsetAll(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                 int v) {
+  std::vector<std::string> mset = {"MSET"};
+  for (auto& [a, b] : pairs) {
+    for (const std::string& k : {a, b}) {
+      mset.push_back(k);
+      mset.push_back(std::to_string(v));
+    }
+  }
+  return mset;
+}
+
+// A split MSET writes each shard's keys at a different moment; single-key reads must still see it
+// all or nothing: after reading one key's new value, no other key of the same MSET is older.
+// Readers read pairs of keys one at a time, in both orders. Four shards: with two, the FIFO order
+// of the two workers' queues alone would hide a missing lock.
+TEST(SplitOpTest, SingleKeyReadsNeverSeeHalfASplitWrite) {
+  auto server = ServerProcess::StartRedwing({"--threads", "4"});
+  ASSERT_NE(server, nullptr);
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (int i = 0; i < 16; ++i)
+    pairs.emplace_back("lin:a" + std::to_string(i), "lin:b" + std::to_string(i));
+  int reads = 0;
+  int stale = StaleReadsWhile(
+      server->port(), pairs,
+      [&](Client& c) {
+        for (int v = 1; v <= 1000; ++v)
+          c.Run(MsetAll(pairs, v));
+      },
+      &reads);
+  EXPECT_GT(reads, 0);
+  EXPECT_EQ(stale, 0);
+}
+
+// A pipeline's consecutive split commands travel as one group (one message per shard for all of
+// them); each must still be atomic. The writer pipelines 8 MSETs at a time, readers as above.
+TEST(SplitOpTest, PipelinedSplitWritesStayAtomic) {
+  auto server = ServerProcess::StartRedwing({"--threads", "4"});
+  ASSERT_NE(server, nullptr);
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (int i = 0; i < 16; ++i)
+    pairs.emplace_back("plin:a" + std::to_string(i), "plin:b" + std::to_string(i));
+  int reads = 0;
+  int bad_replies = 0;
+  int stale = StaleReadsWhile(
+      server->port(), pairs,
+      [&](Client& c) {
+        for (int v = 1; v <= 1600; v += 8) {
+          std::vector<std::vector<std::string>> pipeline;
+          for (int j = 0; j < 8; ++j)
+            pipeline.push_back(MsetAll(pairs, v + j));
+          for (const std::string& r : c.Pipeline(pipeline))
+            if (r != "OK") ++bad_replies;
+        }
+      },
+      &reads);
+  EXPECT_GT(reads, 0);
+  EXPECT_EQ(stale, 0);
+  EXPECT_EQ(bad_replies, 0);
+  Client c(server->port());
+  EXPECT_EQ(c({"GET", "plin:a0"}), "\"1600\"");
+  EXPECT_EQ(c({"GET", "plin:b15"}), "\"1600\"");
+}
+
+// Split commands of a group, and the commands around and between them, run in request order
+// with their own replies: later commands see earlier ones' writes, a malformed or unknown command
+// answers in its place, and CLIENT REPLY SKIP drops exactly the next reply.
+TEST(SplitOpTest, PipelinedSplitCommandsKeepRequestOrder) {
+  auto server = ServerProcess::StartRedwing({"--threads", "4"});
+  ASSERT_NE(server, nullptr);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 8; ++i)
+    keys.push_back("grp:" + std::to_string(i));
+  auto with = [&](std::string cmd, std::span<const std::string> ks, const std::string& v = "") {
+    std::vector<std::string> args = {std::move(cmd)};
+    for (const std::string& k : ks) {
+      args.push_back(k);
+      if (!v.empty()) args.push_back(v);
+    }
+    return args;
+  };
+  std::span<const std::string> all(keys);
+  std::span<const std::string> half = all.first(4);
+  auto array = [](std::initializer_list<std::pair<int, std::string>> runs) {
+    std::string s = "[";
+    for (auto& [n, v] : runs)
+      for (int i = 0; i < n; ++i)
+        s += (s.size() > 1 ? ", " : "") + v;
+    return s + "]";
+  };
+  Client c(server->port());
+  std::vector<std::vector<std::string>> pipeline = {
+      with("MSET", all, "1"),  with("MGET", all),
+      with("MSET", all, "2"),  {"GET", "grp:0"},
+      {"MSET", "grp:0"},       with("MSET", all, "3"),
+      with("EXISTS", all),     with("DEL", half),
+      with("MGET", all),       {"NOSUCH"},
+      with("DEL", all),        with("MGET", all),
+      with("MSET", half, "4"), {"SELECT", "1"},
+      with("MGET", half),      {"SELECT", "0"},
+      with("MGET", half),
+  };
+  std::vector<std::string> expect = {
+      "OK",
+      array({{8, "\"1\""}}),
+      "OK",
+      "\"2\"",
+      "(error) ERR wrong number of arguments for 'mset' command",
+      "OK",
+      "(integer) 8",
+      "(integer) 4",
+      array({{4, "(nil)"}, {4, "\"3\""}}),
+      "(error) ERR unknown command 'NOSUCH', with args beginning with: ",
+      "(integer) 4",
+      array({{8, "(nil)"}}),
+      "OK",
+      "OK",
+      array({{4, "(nil)"}}),
+      "OK",
+      array({{4, "\"4\""}}),
+  };
+  EXPECT_EQ(c.Pipeline(pipeline), expect);
+
+  RawClient raw(server->port());
+  raw.Send(EncodeCommand(with("MSET", all, "5")) + EncodeCommand({"CLIENT", "REPLY", "SKIP"}) +
+           EncodeCommand(with("MSET", all, "6")) + EncodeCommand(with("DEL", half)) +
+           EncodeCommand(with("MGET", all)));
+  EXPECT_EQ(raw.ReadReply(), "+OK\r\n");
+  EXPECT_EQ(raw.ReadReply(), ":4\r\n");
+  EXPECT_EQ(raw.ReadReply(),
+            "*8\r\n$-1\r\n$-1\r\n$-1\r\n$-1\r\n$1\r\n6\r\n$1\r\n6\r\n$1\r\n6\r\n$1\r\n6\r\n");
 }
 
 // Split operations (key locks) and lending operations (MULTI/EXEC, RENAME, FLUSHALL) on the same
