@@ -24,8 +24,10 @@ class SplitOp::GrantTask final : public Task {
 };
 
 // Posted to a remote shard's owner to release a part's key locks. Carries its own copy of the
-// hashes (swapped in), so the next operation can refill the part while this is still queued, and
-// a reference that keeps the session, and so this task, alive until it has run.
+// locked hashes, so the next operation can refill the part while this is still queued, and a
+// reference that keeps the session, and so this task, alive until it has run. It is refilled
+// only by the next operation's Unlock, after that operation's part ran at the same owner, which
+// was behind this task in the owner's inbox.
 class SplitOp::UnlockTask final : public Task {
  public:
   explicit UnlockTask(Shard* shard) : shard_(shard) {}
@@ -125,8 +127,7 @@ class SplitOp::Part final : public ShardWork {
     }
   }
 
-  // Coordinator, after the operation: releases the locks taken by RunHere. The unlock task of
-  // the previous operation has run by now: this operation's part reached the same owner after it.
+  // Coordinator, after the operation: releases the locks taken by RunHere.
   void Unlock(Worker* coordinator, const std::shared_ptr<void>& keep_alive) {
     std::vector<uint64_t>& locked = unlock_.hashes();
     locked.clear();
