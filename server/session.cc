@@ -353,8 +353,9 @@ bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view
     shard_scratch_.erase(std::unique(shard_scratch_.begin(), shard_scratch_.end()),
                          shard_scratch_.end());
     bool single = shard_scratch_.size() == 1;
+    // Behind a split group, a split command joins it even with its keys on one shard.
+    if (split_group_ && spec->split != SplitReply::kNone) return RunSplit(spec, args);
     if (single && (spec->flags & (kCmdClient | kCmdAsync | kCmdBlocking)) == 0) {
-      if (split_group_) return StallBehindRound(args);
       int s = shard_scratch_[0];
       Shard& shard = engine_->shard(s);
       bool batch_used = !batches_[static_cast<size_t>(s)]->empty();
@@ -461,12 +462,11 @@ bool Session::Flush() {
     pending_batches_ = 1;
     wait_ = Wait::kRound;
     keep_alive_ = owner_->KeepAlive();
-    if (!split_.Start(keep_alive_, [this] { OnBatchDone(); })) return false;
-    // Not expected (a group forms only around a part on another worker's shard), but complete.
-    wait_ = Wait::kNone;
-    keep_alive_.reset();
-    FinishRound();
-    return true;
+    // A worker owns one shard, so a command over two shards has a part on another worker's: the
+    // group always completes later, in OnBatchDone.
+    [[maybe_unused]] bool done = split_.Start(keep_alive_, [this] { OnBatchDone(); });
+    assert(!done);
+    return false;
   }
   pending_batches_ = static_cast<int>(used_batches_.size());
   wait_ = Wait::kRound;
@@ -545,17 +545,8 @@ bool Session::RunSplit(const CommandSpec* spec, std::span<const std::string_view
     return StallBehindRound(args);
   }
   if (!split_group_) {
-    bool remote = false;
-    for (int shard : shard_scratch_)
-      remote = remote || engine_->shard(shard).owner() != worker_;
-    if (!remote) {
-      // Every part on this thread's shards: usually done before this returns.
-      keep_alive_ = owner_->KeepAlive();
-      return AwaitOp(split_.Run(spec, args, client_.db, client_.resp, &out_, keep_alive_,
-                                [this] { OnOpDone(); }));
-    }
-    // A part on another worker's shard: open a group, which the split commands that follow in
-    // this round join, so they all cost one message per shard (sent by Flush).
+    // Open a group, which the split commands that follow in this read join, so they all cost one
+    // message per shard (sent by Flush).
     round_ = true;
     split_group_ = true;
     round_out_.Clear();

@@ -54,7 +54,8 @@ class SessionOwner {
 //    are sent together (one message per shard per pipeline read) by Flush();
 //  - keys on several shards, for a command whose work divides by key (MSET, MGET, DEL...): each
 //    shard's owner runs that shard's part under key locks (SplitOp), after the round's earlier
-//    commands have completed;
+//    commands have completed; the split commands that follow in the same read join it as one
+//    group (one message per shard for all of them), and anything else waits for the group;
 //  - other commands with keys on several shards, every shard (DBSIZE, FLUSHALL...), EXEC, WATCH:
 //    runs here with the shards held through a MultiShardOp, after the round's earlier commands.
 // A command whose keys a SplitOp has locked waits for them (in its shard's queue).
@@ -180,8 +181,8 @@ class Session {
   bool RunHeld(std::vector<int> shards, std::span<const std::string_view> args,
                std::function<void()> on_held);
   bool RunSplit(const CommandSpec* spec, std::span<const std::string_view> args);
-  // After starting a MultiShardOp or SplitOp: returns true if it already finished, else waits
-  // for OnOpDone().
+  // After starting a MultiShardOp: returns true if it already finished, else waits for
+  // OnOpDone().
   bool AwaitOp(bool done);
   void OnOpDone();
   // After a command that called Block(): suspends the session. Returns false.

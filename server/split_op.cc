@@ -13,6 +13,9 @@
 
 namespace redwing {
 
+// A reply buffer that grew past this (a huge MGET) is released when the next operation starts.
+constexpr size_t kReplyBufferKept = 64 * 1024;
+
 // Posted back to the coordinator when a remote part has run.
 class SplitOp::GrantTask final : public Task {
  public:
@@ -155,8 +158,6 @@ class SplitOp::Part final : public ShardWork {
   bool active_ = false;  // has keys in the current operation
 
  private:
-  static constexpr size_t kReplyBufferKept = 64 * 1024;
-
   std::span<const uint64_t> Hashes(const Sub& sub) const {
     return std::span<const uint64_t>(hashes_).subspan(sub.hashes_begin,
                                                       sub.hashes_end - sub.hashes_begin);
@@ -218,9 +219,8 @@ void SplitOp::Clear() {
   key_part_.clear();
   command_subs_.clear();
   replies_.Clear();
-  replies_.ShrinkIfIdleAbove(64 * 1024);
+  replies_.ShrinkIfIdleAbove(kReplyBufferKept);
   reply_at_.clear();
-  out_ = nullptr;
   next_ = 0;
   async_ = false;
 }
@@ -281,15 +281,6 @@ bool SplitOp::Start(std::shared_ptr<void> keep_alive, std::function<void()> on_d
   return !async_;
 }
 
-bool SplitOp::Run(const CommandSpec* spec, std::span<const std::string_view> args, int db, int resp,
-                  ByteBuffer* out, std::shared_ptr<void> keep_alive,
-                  std::function<void()> on_done) {
-  Clear();
-  Add(spec, args, db, resp);
-  out_ = out;
-  return Start(std::move(keep_alive), std::move(on_done));
-}
-
 std::string_view SplitOp::Reply(size_t i) const {
   auto [begin, end] = reply_at_[i];
   return {replies_.data() + begin, end - begin};
@@ -322,7 +313,6 @@ void SplitOp::Finish() {
   for (int s : shards_)
     parts_[static_cast<size_t>(s)]->Unlock(coordinator_, keep_alive_);
   keep_alive_.reset();
-  if (out_ != nullptr) out_->Append(std::string_view(replies_.data(), replies_.size()));
   // `done` may drop the last reference to the session that owns this operation: touch no member
   // after calling it.
   if (async_) {

@@ -55,10 +55,6 @@ class SplitOp {
   // After the operation: command `i`'s merged reply.
   std::string_view Reply(size_t i) const;
 
-  // One command: Clear, Add, Start; the reply is appended to `out` when it is ready.
-  bool Run(const CommandSpec* spec, std::span<const std::string_view> args, int db, int resp,
-           ByteBuffer* out, std::shared_ptr<void> keep_alive, std::function<void()> on_done);
-
  private:
   class Part;
   class GrantTask;
@@ -90,7 +86,6 @@ class SplitOp {
   bool async_ = false;
   ByteBuffer replies_;                               // merged, in command order
   std::vector<std::pair<size_t, size_t>> reply_at_;  // per command: [begin, end) in replies_
-  ByteBuffer* out_ = nullptr;                        // Run(): where the single reply goes
   std::shared_ptr<void> keep_alive_;
   std::function<void()> on_done_;
   std::vector<int> key_index_scratch_;

@@ -307,14 +307,28 @@ TEST(SplitOpTest, PipelinedSplitCommandsKeepRequestOrder) {
   };
   Client c(server->port());
   std::vector<std::vector<std::string>> pipeline = {
-      with("MSET", all, "1"),  with("MGET", all),
-      with("MSET", all, "2"),  {"GET", "grp:0"},
-      {"MSET", "grp:0"},       with("MSET", all, "3"),
-      with("EXISTS", all),     with("DEL", half),
-      with("MGET", all),       {"NOSUCH"},
-      with("DEL", all),        with("MGET", all),
-      with("MSET", half, "4"), {"SELECT", "1"},
-      with("MGET", half),      {"SELECT", "0"},
+      with("MSET", all, "1"),
+      with("MGET", all),
+      with("MSET", all, "2"),
+      {"GET", "grp:0"},
+      {"MSET", "grp:0"},
+      with("MSET", all, "3"),
+      with("EXISTS", all),
+      with("DEL", half),
+      with("MGET", all),
+      {"NOSUCH"},
+      with("DEL", all),
+      with("MGET", all),
+      with("MSET", half, "4"),
+      {"SELECT", "1"},
+      with("MGET", half),
+      {"SELECT", "0"},
+      with("MGET", half),
+      // Single-key split commands join the group behind a multi-shard one.
+      with("MSET", all, "7"),
+      {"DEL", "grp:0"},
+      {"EXISTS", "grp:0", "grp:0"},
+      {"EXISTS", "grp:1"},
       with("MGET", half),
   };
   std::vector<std::string> expect = {
@@ -335,6 +349,11 @@ TEST(SplitOpTest, PipelinedSplitCommandsKeepRequestOrder) {
       array({{4, "(nil)"}}),
       "OK",
       array({{4, "\"4\""}}),
+      "OK",
+      "(integer) 1",
+      "(integer) 0",
+      "(integer) 1",
+      array({{1, "(nil)"}, {3, "\"7\""}}),
   };
   EXPECT_EQ(c.Pipeline(pipeline), expect);
 
