@@ -205,6 +205,10 @@ void ExpectEncodings(const Keyspace& keys, const std::map<std::string, std::stri
   }
 }
 
+bool ExitedWith(int status, int code) {
+  return WIFEXITED(status) && WEXITSTATUS(status) == code;
+}
+
 // The test's own directory, and servers started on it logging to server.log there.
 class PersistenceTest : public ::testing::Test {
  protected:
@@ -231,6 +235,16 @@ class PersistenceTest : public ::testing::Test {
     }
     return server;
   }
+  // Writes `n` keys of 20 bytes ("k0"...) under `args`, stops the server cleanly, and restarts it
+  // without waiting for it to load them: it listens, and may still be loading.
+  std::unique_ptr<ServerProcess> RestartWhileLoading(const std::vector<std::string>& args, int n) {
+    auto server = StartWithKeys(args, "k", n, 20);
+    if (server == nullptr) return nullptr;
+    EXPECT_TRUE(ExitedWith(server->Stop(), 0));
+    server = ServerProcess::StartRedwingListening(Args(args));
+    EXPECT_NE(server, nullptr) << Log();
+    return server;
+  }
   // Runs a server that must refuse to start; returns its exit status.
   int RunToExit(std::vector<std::string> args) {
     return ServerProcess::RunRedwingToExit(Args(std::move(args)), kWaitMs);
@@ -243,10 +257,6 @@ class PersistenceTest : public ::testing::Test {
 
   TempDir dir_;
 };
-
-bool ExitedWith(int status, int code) {
-  return WIFEXITED(status) && WEXITSTATUS(status) == code;
-}
 
 // Restarts under each policy: write-through is stopped by SIGKILL (every reply waited for its
 // fsync), write-back by a clean shutdown with a writeback-delay so long that only the shutdown
@@ -792,15 +802,13 @@ TEST_F(PersistenceTest, FileWrittenWithAnotherThreadCountRefusesTheStart) {
   ExpectKeys(c, "k", 100, 100);
 }
 
-TEST_F(PersistenceTest, ARestartAnswersLoadingUntilItHasLoaded) {
-  std::vector<std::string> args = {"--persistence", "write-back"};
-  // Fewer under the (slower) sanitizer builds: CI's time budget.
-  constexpr int kKeys = kSanitizerSlowdown > 1 ? 30000 : 100000;
-  auto server = StartWithKeys(args, "k", kKeys, 20);
-  ASSERT_TRUE(server);
-  EXPECT_TRUE(ExitedWith(server->Stop(), 0));
+// Keys for the restarts that are watched while loading: fewer under the (slower) sanitizer builds,
+// for CI's time budget.
+constexpr int kLoadingKeys = kSanitizerSlowdown > 1 ? 30000 : 100000;
 
-  server = ServerProcess::StartRedwingListening(Args(args));
+TEST_F(PersistenceTest, ARestartAnswersLoadingUntilItHasLoaded) {
+  constexpr int kKeys = kLoadingKeys;
+  auto server = RestartWhileLoading({"--persistence", "write-back"}, kKeys);
   ASSERT_TRUE(server);
   Client c(server->port());
   // Every reply is -LOADING or the right value, never a wrong one.
@@ -825,16 +833,11 @@ TEST_F(PersistenceTest, ARestartAnswersLoadingUntilItHasLoaded) {
 }
 
 TEST_F(PersistenceTest, AShutdownWhileLoadingExitsCleanlyAndKeepsTheData) {
-  std::vector<std::string> args = {"--persistence", "write-back"};
-  constexpr int kKeys = kSanitizerSlowdown > 1 ? 30000 : 100000;
-  auto server = StartWithKeys(args, "k", kKeys, 20);
-  ASSERT_TRUE(server);
-  EXPECT_TRUE(ExitedWith(server->Stop(), 0));
-
+  const std::vector<std::string> args = {"--persistence", "write-back"};
   // SIGTERM as soon as the restart listens, usually while its shards still load: the loaders
   // that finish after the workers stopped must not hand their shards to them (under ASan a task
   // left in a stopped worker's inbox is a leak, and the exit status says so).
-  server = ServerProcess::StartRedwingListening(Args(args));
+  auto server = RestartWhileLoading(args, kLoadingKeys);
   ASSERT_TRUE(server);
   bool was_loading = false;
   {
@@ -847,7 +850,7 @@ TEST_F(PersistenceTest, AShutdownWhileLoadingExitsCleanlyAndKeepsTheData) {
   server = Start(args);
   ASSERT_TRUE(server);
   Client c(server->port());
-  ExpectKeys(c, "k", kKeys, 20);
+  ExpectKeys(c, "k", kLoadingKeys, 20);
 }
 }  // namespace
 }  // namespace redwing::test
