@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "integration/test_server.h"
-#include "storage/hash_table.h"
 
 namespace redwing::test {
 namespace {
@@ -202,16 +201,6 @@ TEST(Eviction, PolicyAndLimitChangeAtRuntimeWithoutLosingKeysThatFit) {
   std::string freq = c({"OBJECT", "FREQ", "trigger"});
   EXPECT_EQ(freq.substr(0, 9), "(integer)") << freq;
   EXPECT_EQ(c({"OBJECT", "IDLETIME", "trigger"}).substr(0, 7), "(error)");
-}
-
-// Keys of one shard of a two-thread server (the server's rule: engine.h ShardOf).
-std::vector<std::string> KeysOfShard(const std::string& prefix, int shard, int n) {
-  std::vector<std::string> keys;
-  for (int i = 0; static_cast<int>(keys.size()) < n; ++i) {
-    std::string k = prefix + std::to_string(i);
-    if (static_cast<int>((HashKey(k) >> 32) % 2) == shard) keys.push_back(k);
-  }
-  return keys;
 }
 
 // A shard that holds more than its share of the keys evicts for a write on another: a hot shard

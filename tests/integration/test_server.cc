@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "protocol/resp_parser.h"
+#include "storage/hash_table.h"
 
 namespace redwing::test {
 
@@ -523,6 +524,15 @@ std::vector<std::string> ReplyStrings(const redisReply* r) {
 std::vector<std::string> Client::Strings(const std::vector<std::string>& args) {
   ReplyPtr r = Command(args);
   return ReplyStrings(r.get());
+}
+
+std::vector<std::string> KeysOfShard(const std::string& prefix, int shard, int n) {
+  std::vector<std::string> keys;
+  for (int i = 0; static_cast<int>(keys.size()) < n; ++i) {
+    std::string k = prefix + std::to_string(i);
+    if (static_cast<int>((HashKey(k) >> 32) % 2) == shard) keys.push_back(k);
+  }
+  return keys;
 }
 
 }  // namespace redwing::test

@@ -162,6 +162,10 @@ class RawClient {
 
 std::string EncodeCommand(const std::vector<std::string>& args);
 
+// `n` keys `prefix<i>` that shard `shard` of a two-thread server owns (the server's rule:
+// engine.h ShardOf).
+std::vector<std::string> KeysOfShard(const std::string& prefix, int shard, int n);
+
 // The scripts (*.txt) under `dir` of the source tree (e.g. "tests/differential"), sorted.
 std::vector<std::string> ScriptFiles(const std::string& dir);
 
