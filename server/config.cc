@@ -183,6 +183,15 @@ struct ConfigTable {
          "notice"},
         {K::kString, "logfile", false, nullptr, &Config::logfile_, 0, 0, {}, ""},
         {K::kInt, "hz", true, &Config::hz_, nullptr, 1, 500, {}, "10"},
+        {K::kEnum,
+         "connection-migration",
+         true,
+         nullptr,
+         &Config::connection_migration_name_,
+         0,
+         0,
+         {"auto", "yes", "no"},
+         "auto"},
         {K::kBool, "daemonize", false, nullptr, &Config::daemonize_, 0, 0, {}, "no"},
         // Memory limit and eviction (storage/eviction.h).
         {K::kMemory, "maxmemory", true, &Config::maxmemory_, nullptr, 0, INT64_MAX, {}, "0"},
@@ -466,6 +475,11 @@ void Config::StoreDerived(const Directive& d, const std::string& value, const st
   std::string_view name = d.name;
   if (name == "requirepass") has_requirepass_.store(!value.empty(), std::memory_order_release);
   if (name == "loglevel") loglevel_rank_ = LogLevelRank(value);
+  if (name == "connection-migration") {
+    connection_migration_ = static_cast<int64_t>(value == "yes"  ? Migration::kYes
+                                                 : value == "no" ? Migration::kNo
+                                                                 : Migration::kAuto);
+  }
   if (name == "maxmemory-policy") maxmemory_policy_ = PolicyIndex(value);
   if (name == "persistence") {
     persistence_ = static_cast<int64_t>(ParsePersistPolicy(value));

@@ -56,6 +56,13 @@ class Config {
     return client_query_buffer_limit_.load(std::memory_order_relaxed);
   }
   int hz() const { return static_cast<int>(hz_.load(std::memory_order_relaxed)); }
+  // connection-migration: whether a connection whose commands all go to another worker's shard
+  // moves to that worker (Connection::TryMigrate): never, always, or when the workers wait for
+  // a CPU (Engine::CpuContended).
+  enum class Migration { kNo = 0, kYes = 1, kAuto = 2 };
+  Migration connection_migration() const {
+    return static_cast<Migration>(connection_migration_.load(kRelaxed));
+  }
   // Compact-encoding thresholds (Redis's directive names).
   int64_t hash_max_listpack_entries() const { return hash_max_listpack_entries_.load(kRelaxed); }
   int64_t hash_max_listpack_value() const { return hash_max_listpack_value_.load(kRelaxed); }
@@ -135,6 +142,7 @@ class Config {
   std::atomic<int64_t> proto_max_bulk_len_{512ll * 1024 * 1024};
   std::atomic<int64_t> client_query_buffer_limit_{1024ll * 1024 * 1024};
   std::atomic<int64_t> hz_{10};
+  std::atomic<int64_t> connection_migration_{static_cast<int64_t>(Migration::kAuto)};
   std::atomic<int64_t> hash_max_listpack_entries_{128};
   std::atomic<int64_t> hash_max_listpack_value_{64};
   std::atomic<int64_t> list_max_listpack_size_{-2};
@@ -178,6 +186,7 @@ class Config {
   std::string logfile_;
   std::string daemonize_ = "no";
   std::string maxmemory_policy_name_ = "noeviction";
+  std::string connection_migration_name_ = "auto";
 };
 
 // Redis's memtoull: "100", "1k", "1kb", "5mb", "2gb" (k = 1000, kb = 1024; case-insensitive).

@@ -24,13 +24,20 @@ struct ConnectionSocket;
 // (replies accumulate while a write is in flight and leave in the next one). A client that stops
 // reading its replies is not read from either (backpressure instead of unbounded buffering).
 //
+// Migration: a connection whose commands all go to one other worker's shard (a hot key, a hash
+// tag) may move to that worker (connection-migration), so its commands stop crossing threads.
+// It moves only between reads, with nothing in flight or buffered: its socket and ClientState
+// are handed to a new Connection there, and this one is dropped without closing the socket.
+//
 // Owned by (shared_ptr) its pending I/O and in-flight work; lives on one worker's thread and is
 // touched only there.
 class Connection final : public SessionOwner,
                          public EndOfEventWork,
                          public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Engine* engine, Worker* worker, std::unique_ptr<ConnectionSocket> socket);
+  // `adopted`: the client state of a connection that moved here from another worker.
+  Connection(Engine* engine, Worker* worker, std::unique_ptr<ConnectionSocket> socket,
+             ClientState* adopted = nullptr);
   ~Connection() override;
 
   void Start();
@@ -65,6 +72,10 @@ class Connection final : public SessionOwner,
   // whose arguments live in the parser until its next call).
   void ParseBatch();
   void MaybeWrite();
+  // Between reads: moves the connection to the worker that owns the shard its latest commands
+  // all went to, when that is wanted (Engine::MigrationWanted) and nothing is in flight. True if
+  // it moved (this object is then finished: closed_, unlisted, its socket released).
+  bool TryMigrate();
   // While blocked: waits for the peer's close on peer_watch.
   void WatchPeer();
   bool PeerClosed() const;

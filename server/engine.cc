@@ -156,6 +156,10 @@ void Engine::ArmCron(Worker& w) {
     Worker::EventScope event(&w);
     int64_t now = NowMs();
     UpdatePeakMemory();
+    w.cpu_wait().Sample(
+        static_cast<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count()));
     Shard* s = w.shard();
     if (s != nullptr && s->Available() && !s->loading.load(std::memory_order_acquire)) {
       // Redis's slow expire cycle may use up to 25% of a cron period.
@@ -179,6 +183,26 @@ void Engine::ArmCron(Worker& w) {
       c->session().RetryPaused();
     ArmCron(w);
   });
+}
+
+bool Engine::CpuContended() const {
+  constexpr uint32_t kContendedPermille = 100;
+  uint64_t sum = 0;
+  for (const auto& w : workers_)
+    sum += w->cpu_wait().share_permille();
+  return !workers_.empty() && sum >= kContendedPermille * workers_.size();
+}
+
+bool Engine::MigrationWanted() const {
+  switch (config_->connection_migration()) {
+    case Config::Migration::kYes:
+      return true;
+    case Config::Migration::kAuto:
+      return CpuContended();
+    case Config::Migration::kNo:
+      break;
+  }
+  return false;
 }
 
 void Engine::Broadcast(Worker* origin, std::function<std::string(Worker&)> fn,

@@ -58,6 +58,14 @@ class Engine {
   void Broadcast(Worker* origin, std::function<std::string(Worker&)> fn,
                  std::function<void(std::vector<std::string>)> done);
 
+  // Any thread: whether the workers wait for a CPU (their mean run-queue wait, CpuWaitMeter, is
+  // over 10% of the time): more threads want to run than there are cores, so a cross-thread hop
+  // costs a CPU that some other thread (a client on the same machine) needed.
+  bool CpuContended() const;
+  // Any thread: whether a connection whose commands all go to another worker's shard should
+  // move to that worker now (connection-migration: yes, or auto and CpuContended()).
+  bool MigrationWanted() const;
+
   // Memory limit: whether used memory is over `maxmemory` and nothing can be evicted to make room,
   // so commands that may use memory get the OOM error. Any thread.
   bool OutOfMemory() const;
@@ -106,6 +114,7 @@ class Engine {
   std::atomic<int64_t> blocked_clients{0};  // sessions blocked in BLPOP and friends
   std::atomic<uint64_t> total_connections{0};
   std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> migrated_connections{0};  // moved to another worker (TryMigrate)
   int64_t start_time_ms = 0;
   int64_t startup_memory = 0;  // used memory once started, before any client (MEMORY STATS)
   std::string executable;

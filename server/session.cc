@@ -133,17 +133,30 @@ class Session::Batch final : public ShardWork {
   std::shared_ptr<void> keep_alive_;
 };
 
-Session::Session(Engine* engine, Worker* worker, SessionOwner* owner)
+Session::Session(Engine* engine, Worker* worker, SessionOwner* owner, ClientState* adopted)
     : engine_(engine), worker_(worker), owner_(owner), op_(engine, worker), split_(engine, worker) {
-  client_.id = engine->next_client_id.fetch_add(1);
-  client_.created_ms = client_.last_interaction_ms = NowMs();
-  client_.authenticated = !engine->config().requirepass_set();
+  if (adopted != nullptr) {
+    client_ = std::move(*adopted);
+  } else {
+    client_.id = engine->next_client_id.fetch_add(1);
+    client_.created_ms = client_.last_interaction_ms = NowMs();
+    client_.authenticated = !engine->config().requirepass_set();
+  }
   for (int i = 0; i < engine->num_shards(); ++i) {
     batches_.push_back(std::make_unique<Batch>(this, &engine->shard(i)));
   }
 }
 
 Session::~Session() = default;
+
+bool Session::Movable() const {
+  return wait_ == Wait::kNone && !round_ && !split_group_ && pending_batches_ == 0 &&
+         !has_stalled_ && blocked_ == nullptr && rerun_deadline_ms_ < 0 && !drop_output_ &&
+         out_.empty() && held_pushes_.empty() && !client_.in_multi && client_.watched.empty() &&
+         client_.watch_state == nullptr && !client_.subscribed() &&
+         client_.reply_mode == ClientState::ReplyMode::kOn && !client_.skip_next_reply &&
+         !client_.close_after_reply;
+}
 
 std::span<const std::string_view> Session::Stabilize(std::span<const std::string_view> args) {
   auto& views = arena_views_.emplace_back();
@@ -353,6 +366,14 @@ bool Session::Dispatch(const CommandSpec* spec, std::span<const std::string_view
     shard_scratch_.erase(std::unique(shard_scratch_.begin(), shard_scratch_.end()),
                          shard_scratch_.end());
     bool single = shard_scratch_.size() == 1;
+    if (!single || engine_->shard(shard_scratch_[0]).owner() == worker_) {
+      affinity_run_ = 0;
+    } else if (shard_scratch_[0] == affinity_shard_) {
+      ++affinity_run_;
+    } else {
+      affinity_shard_ = shard_scratch_[0];
+      affinity_run_ = 1;
+    }
     // Behind a split group, a split command joins it even with its keys on one shard.
     if (split_group_ && spec->split != SplitReply::kNone) return RunSplit(spec, args);
     if (single && (spec->flags & (kCmdClient | kCmdAsync | kCmdBlocking)) == 0) {

@@ -64,7 +64,9 @@ class SessionOwner {
 // Owned by one connection; runs on that connection's worker thread only.
 class Session {
  public:
-  Session(Engine* engine, Worker* worker, SessionOwner* owner);
+  // `adopted`: the state of a client that moves here from another worker (its id, name,
+  // database...); otherwise a new client.
+  Session(Engine* engine, Worker* worker, SessionOwner* owner, ClientState* adopted = nullptr);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -146,6 +148,17 @@ class Session {
   // Redis.
   bool command_running() const { return command_running_; }
   void set_command_running(bool running) { command_running_ = running; }
+
+  // Connection migration (Connection::TryMigrate). The shard that this session's latest keyed
+  // commands all went to, and how many in a row; the run restarts at 0 when a command runs on
+  // this worker's own shard or spans shards. Commands without keys leave it as it is.
+  int affinity_shard() const { return affinity_shard_; }
+  uint32_t affinity_run() const { return affinity_run_; }
+  // Whether nothing of this session is in flight, waiting or buffered, and nothing ties it to
+  // this worker: no round, operation, block or pause; no transaction, WATCH or subscription;
+  // replies on (CLIENT REPLY ON) and all sent. Its whole state is then its ClientState, which
+  // a new session on another worker can take over.
+  bool Movable() const;
 
   // Transactions (called by their command handlers, on this thread).
   void DiscardTransaction();
@@ -248,6 +261,8 @@ class Session {
   ByteBuffer held_pushes_;
   bool command_running_ = false;
   bool drop_output_ = false;
+  int affinity_shard_ = -1;
+  uint32_t affinity_run_ = 0;
 };
 
 }  // namespace redwing

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/cpu_wait.h"
 #include "server/mpsc_queue.h"
 #include "server/task.h"
 
@@ -66,6 +67,8 @@ class Worker {
   void set_shard(Shard* s) { shard_ = s; }
   WorkerLoop& loop() { return *loop_; }
   WorkerCounters& counters() { return counters_; }
+  // How long this thread waits for a CPU (sampled by its cron; read from any thread).
+  CpuWaitMeter& cpu_wait() { return cpu_wait_; }
   // This worker's part of pub/sub (server/pubsub.h): its thread only.
   PubSub& pubsub() { return *pubsub_; }
 
@@ -131,6 +134,7 @@ class Worker {
   // Runs RecheckDurableWaiters, once for any number of NotifyDurable calls before it runs.
   CoalescedTask durable_task_{[this] { RecheckDurableWaiters(); }};
   WorkerCounters counters_;
+  CpuWaitMeter cpu_wait_;
   std::thread thread_;
 };
 

@@ -64,6 +64,7 @@ void ConfigResetStat(CommandContext& ctx) {
   }
   ctx.engine->total_connections.store(0);
   ctx.engine->rejected_connections.store(0);
+  ctx.engine->migrated_connections.store(0);
   ctx.reply->Ok();
 }
 

@@ -335,6 +335,10 @@ void InfoStats(CommandContext& ctx, std::string* out) {
   Field(out, "pubsub_channels", ps ? ps->DirectorySize(PubSubKind::kChannel) : 0);
   Field(out, "pubsub_patterns", ps ? ps->DirectorySize(PubSubKind::kPattern) : 0);
   Field(out, "pubsubshard_channels", ps ? ps->DirectorySize(PubSubKind::kShard) : 0);
+  // Redwing's own: connections moved to the worker that owns their keys, and whether the
+  // workers now wait for a CPU (which lets connection-migration auto move them).
+  Field(out, "migrated_connections", ctx.engine->migrated_connections.load());
+  Field(out, "cpu_contended", ctx.engine->CpuContended() ? 1 : 0);
 }
 
 void InfoReplication(CommandContext& ctx, std::string* out) {
