@@ -1,6 +1,7 @@
 #include "server/shard_persistence.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -460,28 +461,47 @@ Entry* ShardPersistence::Load(int db, const Entry* on_disk) {
 
 bool ShardPersistence::SerializeDirty(bool past_limit) {
   if (dirty_.empty()) return true;
-  order_.resize(dirty_.size());
-  for (uint32_t i = 0; i < order_.size(); ++i)
-    order_[i] = i;
   auto key_of = [&](uint32_t i) {
     return std::string_view(arena_.data() + dirty_[i].offset, dirty_[i].len);
   };
-  std::sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) {
-    const Dirty& x = dirty_[a];
-    const Dirty& y = dirty_[b];
-    if (x.db != y.db) return x.db < y.db;
-    if (x.hash != y.hash) return x.hash < y.hash;
-    return key_of(a) < key_of(b);
-  });
-  for (size_t i = 0; i < order_.size(); ++i) {
-    uint32_t at = order_[i];
-    if (i > 0) {
-      uint32_t prev = order_[i - 1];
-      if (dirty_[prev].db == dirty_[at].db && dirty_[prev].hash == dirty_[at].hash &&
-          key_of(prev) == key_of(at)) {
-        continue;
+  // A key changed many times is written once: the first entry for each (database, key) goes to
+  // order_, the repeats are found in seen_ (at most half full; linear probing).
+  constexpr uint32_t kFree = UINT32_MAX;
+  const size_t mask = std::bit_ceil(dirty_.size() * 2) - 1;
+  seen_.assign(mask + 1, kFree);
+  order_.clear();
+  for (uint32_t i = 0; i < dirty_.size(); ++i) {
+    const Dirty& d = dirty_[i];
+    for (size_t slot = (d.hash + d.db) & mask;; slot = (slot + 1) & mask) {
+      uint32_t at = seen_[slot];
+      if (at == kFree) {
+        seen_[slot] = i;
+        order_.push_back(i);
+        break;
       }
+      const Dirty& o = dirty_[at];
+      if (o.hash == d.hash && o.db == d.db && key_of(at) == key_of(i)) break;
     }
+  }
+  const size_t unique = order_.size();
+  // Each key is looked up again to read its value: a cache miss on its bucket and one on its
+  // entry, in a table far larger than the cache. Hints run ahead of the writes (buckets
+  // kPrefetchAhead keys ahead, entries half as far, once their bucket has arrived) so the
+  // misses overlap, as they do for a pipeline's commands.
+  constexpr size_t kPrefetchAhead = 16;
+  auto hint = [&](size_t i, int stage) {
+    if (i >= unique) return;
+    const Dirty& d = dirty_[order_[i]];
+    shard_->db(d.db).table().Prefetch(d.hash, stage);
+  };
+  for (size_t i = 0; i < kPrefetchAhead; ++i) {
+    hint(i, 0);
+    if (i < kPrefetchAhead / 2) hint(i, 1);
+  }
+  for (size_t i = 0; i < unique; ++i) {
+    hint(i + kPrefetchAhead, 0);
+    hint(i + kPrefetchAhead / 2, 1);
+    uint32_t at = order_[i];
     if (!WriteKey(dirty_[at].db, key_of(at), dirty_[at].hash, /*copy=*/false, past_limit)) {
       return false;
     }
@@ -489,6 +509,9 @@ bool ShardPersistence::SerializeDirty(bool past_limit) {
   dirty_.clear();
   arena_.clear();
   if (arena_.capacity() > (1u << 20)) arena_.shrink_to_fit();
+  // The scratch of a burst goes back too (it counts as used memory).
+  if (seen_.capacity() > (1u << 18)) std::vector<uint32_t>().swap(seen_);
+  if (order_.capacity() > (1u << 18)) std::vector<uint32_t>().swap(order_);
   oldest_dirty_ms_ = 0;
   return true;
 }

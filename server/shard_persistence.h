@@ -26,7 +26,7 @@ class Shard;
 //
 // What is written. The databases report every changed key (KeyChangeListener); the key goes into
 // the dirty log (an arena of key bytes, no allocation per write in steady state). A flush
-// serialises the current value of each dirty key once (the log is sorted and deduplicated) as a
+// serialises the current value of each dirty key once (a hash set drops the repeats) as a
 // Put record, or a Delete record if the key is gone, and hands the pages to the flusher. FLUSHDB
 // and SWAPDB first flush what is dirty, then log a Clear or Swap record, so replay in sequence
 // order rebuilds exactly the databases' state.
@@ -176,7 +176,10 @@ class ShardPersistence final : public KeyChangeListener, public EndOfEventWork {
 
   std::string arena_;
   std::vector<Dirty> dirty_;
-  std::vector<uint32_t> order_;  // scratch for the deduplicating sort
+  // Flush scratch, reused: the dirty log's first entry for each key, in the order they were
+  // logged, and the open-addressing table (indices into dirty_) that finds the repeats.
+  std::vector<uint32_t> order_;
+  std::vector<uint32_t> seen_;
   int64_t oldest_dirty_ms_ = 0;
   std::string value_buf_;
   std::string read_buf_;

@@ -438,6 +438,45 @@ TEST_F(PersistenceTest, WriteBackLosesNothingOnceFlushed) {
   EXPECT_EQ(c({"DBSIZE"}), "(integer) 2001");
 }
 
+// A flush writes each changed key once, however often it changed (the dirty log keeps every
+// change; the repeats are dropped when it is written), and keeps keys of the same name in
+// different databases apart.
+TEST_F(PersistenceTest, AFlushWritesEachChangedKeyOnce) {
+  std::vector<std::string> args = {"--persistence", "write-back", "--writeback-delay", "600000"};
+  auto server = Start(args);
+  ASSERT_TRUE(server);
+  {
+    Client c(server->port());
+    for (int i = 0; i < 500; ++i)
+      ASSERT_EQ(c({"INCR", "counter"}), "(integer) " + std::to_string(i + 1));
+    for (int db = 0; db < 2; ++db) {
+      ASSERT_EQ(c({"SELECT", std::to_string(db)}), "OK");
+      for (int i = 0; i < 200; ++i)
+        ASSERT_EQ(c({"SET", "same", "db" + std::to_string(db) + ":" + std::to_string(i)}), "OK");
+    }
+    ASSERT_EQ(c({"SELECT", "0"}), "OK");
+    for (int round = 0; round < 5; ++round) {
+      for (int k = 0; k < 10; ++k)
+        ASSERT_EQ(c({"SET", "k" + std::to_string(k), std::to_string(round)}), "OK");
+    }
+    EXPECT_EQ(c.InfoNumber("persistence", "persistence_dirty_keys"), 500 + 400 + 50);
+    ASSERT_EQ(c({"SAVE"}), "OK");
+    EXPECT_EQ(c.InfoNumber("persistence", "persistence_dirty_keys"), 0);
+  }
+  ASSERT_TRUE(ExitedWith(server->Stop(), 0));
+  server = Start(args);
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  // counter, "same" in databases 0 and 1, k0..k9.
+  EXPECT_EQ(c.InfoNumber("persistence", "persistence_records_loaded"), 13);
+  EXPECT_EQ(c({"GET", "counter"}), "\"500\"");
+  EXPECT_EQ(c({"GET", "same"}), "\"db0:199\"");
+  EXPECT_EQ(c({"GET", "k9"}), "\"4\"");
+  ASSERT_EQ(c({"SELECT", "1"}), "OK");
+  EXPECT_EQ(c({"GET", "same"}), "\"db1:199\"");
+  EXPECT_EQ(c({"DBSIZE"}), "(integer) 1");
+}
+
 TEST_F(PersistenceTest, CleanShutdownFlushesEverythingWhateverTheDelay) {
   std::vector<std::string> args = {"--persistence", "write-back", "--writeback-delay", "600000"};
   auto server = StartWithKeys(args, "k", 1000, 300);
