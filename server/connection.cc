@@ -38,7 +38,7 @@ constexpr uint32_t kMigrateAfter = 64;
 // arrives, e.g. when the server stops first) and the client's state.
 struct MovingConnection {
   int fd = -1;
-  bool v6 = false;
+  asio::ip::tcp protocol = asio::ip::tcp::v4();
   ClientState client;
   MovingConnection() = default;
   MovingConnection(const MovingConnection&) = delete;
@@ -253,7 +253,7 @@ bool Connection::TryMigrate() {
   auto local = socket_->socket.local_endpoint(ec);
   if (ec) return false;
   auto moving = std::make_shared<MovingConnection>();
-  moving->v6 = local.address().is_v6();
+  moving->protocol = local.protocol();
   // Takes the descriptor out of this worker's reactor; no operation is pending on it.
   int fd = socket_->socket.release(ec);
   if (ec) return false;
@@ -269,7 +269,7 @@ bool Connection::TryMigrate() {
   asio::post(target->loop().io, [engine, target, moving] {
     asio::ip::tcp::socket socket(target->loop().io);
     asio::error_code error;
-    socket.assign(moving->v6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), moving->fd, error);
+    socket.assign(moving->protocol, moving->fd, error);
     if (error) {
       engine->connected_clients.fetch_sub(1);
       return;  // ~MovingConnection closes the descriptor

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 
 namespace redwing {
 
@@ -29,8 +30,11 @@ uint32_t CpuWaitMeter::Fold(uint32_t previous_permille, uint64_t waited_ns, uint
   return static_cast<uint32_t>((previous_permille + now) / 2);
 }
 
-void CpuWaitMeter::Sample(int64_t now_ns) {
+void CpuWaitMeter::Sample() {
   if (unavailable_) return;
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch())
+                             .count();
   if (fd_ < 0) {
     // The descriptor stays bound to the thread that opened it.
     fd_ = ::open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);

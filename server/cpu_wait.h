@@ -24,10 +24,9 @@ class CpuWaitMeter {
 
   // Reads the calling thread's counters and folds the share of the time since the previous
   // sample that it spent waiting into a moving average (each sample weighs half: at the default
-  // hz a burst of clients is seen within one or two cron periods). `now_ns` is a monotonic
-  // clock. Opens the counters on first use; without them (no /proc, no schedstat) the share
-  // stays 0.
-  void Sample(int64_t now_ns);
+  // hz a burst of clients is seen within one or two cron periods). Opens the counters on first
+  // use; without them (no /proc, no schedstat) the share stays 0.
+  void Sample();
   // The moving average, in thousandths of wall time.
   uint32_t share_permille() const { return share_permille_.load(std::memory_order_relaxed); }
 

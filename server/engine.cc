@@ -156,10 +156,7 @@ void Engine::ArmCron(Worker& w) {
     Worker::EventScope event(&w);
     int64_t now = NowMs();
     UpdatePeakMemory();
-    w.cpu_wait().Sample(
-        static_cast<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                 std::chrono::steady_clock::now().time_since_epoch())
-                                 .count()));
+    w.cpu_wait().Sample();
     Shard* s = w.shard();
     if (s != nullptr && s->Available() && !s->loading.load(std::memory_order_acquire)) {
       // Redis's slow expire cycle may use up to 25% of a cron period.
