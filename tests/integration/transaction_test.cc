@@ -177,6 +177,14 @@ TEST_F(TransactionTest, MultiShardWritesAreAtomicUnderConcurrentReaders) {
   EXPECT_EQ(torn.load(), 0);
 }
 
+// 16 pairs of keys `<prefix>a<i>`, `<prefix>b<i>`, which the writers below set together.
+std::vector<std::pair<std::string, std::string>> KeyPairs(const std::string& prefix) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (int i = 0; i < 16; ++i)
+    pairs.emplace_back(prefix + "a" + std::to_string(i), prefix + "b" + std::to_string(i));
+  return pairs;
+}
+
 // Runs `write` on a connection of its own while six readers (both key orders, spread over the
 // workers) read `pairs` one key at a time; returns how often the second key of a pair read older
 // than the first (values are MSET rounds, increasing). `reads` counts the pairs read.
@@ -234,9 +242,7 @@ std::vector<std::string> MsetAll(const std::vector<std::pair<std::string, std::s
 TEST(SplitOpTest, SingleKeyReadsNeverSeeHalfASplitWrite) {
   auto server = ServerProcess::StartRedwing({"--threads", "4"});
   ASSERT_NE(server, nullptr);
-  std::vector<std::pair<std::string, std::string>> pairs;
-  for (int i = 0; i < 16; ++i)
-    pairs.emplace_back("lin:a" + std::to_string(i), "lin:b" + std::to_string(i));
+  auto pairs = KeyPairs("lin:");
   int reads = 0;
   int stale = StaleReadsWhile(
       server->port(), pairs,
@@ -254,9 +260,7 @@ TEST(SplitOpTest, SingleKeyReadsNeverSeeHalfASplitWrite) {
 TEST(SplitOpTest, PipelinedSplitWritesStayAtomic) {
   auto server = ServerProcess::StartRedwing({"--threads", "4"});
   ASSERT_NE(server, nullptr);
-  std::vector<std::pair<std::string, std::string>> pairs;
-  for (int i = 0; i < 16; ++i)
-    pairs.emplace_back("plin:a" + std::to_string(i), "plin:b" + std::to_string(i));
+  auto pairs = KeyPairs("plin:");
   int reads = 0;
   int bad_replies = 0;
   int stale = StaleReadsWhile(
