@@ -176,14 +176,16 @@ void ShardPersistence::Start(bool full_rewrite) {
   flusher_ = std::make_unique<PageFlusher>(
       store_.get(),
       [this, owner, engine](std::vector<std::unique_ptr<PageBatch>> batches, IoStatus status) {
-        if (engine->stopping()) return;  // the store is being shut down: nothing to hand back
-        // Handed back through a list this object owns and a task that is one of its members:
-        // when the engine stops between the check above and the owner's next drain, what is
-        // left is freed with this object instead of leaking in a stopped worker's inbox.
+        // Handed back through a list this object owns and a task that is one of its members.
+        // The batches are never freed here: until the owner retires them their pages serve
+        // reads (PageStore::InMemoryPage), and a shutdown's last compaction still reads them
+        // on the stopping thread. What the owner has not taken is freed with this object.
         {
           std::lock_guard<std::mutex> lock(written_mu_);
           written_.emplace_back(std::move(batches), status);
         }
+        // Stopping: the workers are gone or going, and a task posted now would never run.
+        if (engine->stopping()) return;
         if (written_task_.Arm()) owner->Post(&written_task_);
         if (status.ok()) engine->NotifyDurable();
       });
